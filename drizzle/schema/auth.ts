@@ -1,0 +1,20 @@
+import { index, integer, pgEnum, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { agencies } from './plan.js';
+
+export const clientRole = pgEnum('client_role', ['AGENCY', 'BI', 'OFFICE']);
+
+/** API clients: only the sha256 of each token is kept. */
+export const apiClients = pgTable(
+  'api_clients',
+  {
+    id: serial().primaryKey(),
+    tokenHash: text().notNull().unique(),
+    tokenPrefix: text().notNull(),
+    role: clientRole().notNull(),
+    agencyId: integer().references(() => agencies.id),
+    label: text().notNull().default(''),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('api_clients_agency_idx').on(t.agencyId)],
+);

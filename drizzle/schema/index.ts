@@ -1,0 +1,3 @@
+export * from './plan.js';
+export * from './auth.js';
+export * from './observations.js';

@@ -1,0 +1,169 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  date,
+  index,
+  integer,
+  numeric,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const indicatorKind = pgEnum('indicator_kind', ['TARGET', 'THRESHOLD', 'LEVEL', 'MILESTONE', 'TRACKED']);
+export const accumulation = pgEnum('accumulation', ['SUM', 'LATEST', 'DERIVED', 'STAGES']);
+export const regionAggregation = pgEnum('region_aggregation', ['SUM', 'MIN', 'MAX', 'RATIO']);
+export const thresholdDirection = pgEnum('threshold_direction', ['AT_LEAST', 'AT_MOST']);
+export const agencyRole = pgEnum('agency_role', ['LEAD', 'RESPONSIBLE']);
+export const regionLevel = pgEnum('region_level', ['CITY', 'COUNTY', 'ZONE']);
+
+/** Agencies (单位) are shared by every plan: next year's plan names the same bureaus. */
+export const agencies = pgTable('agencies', {
+  id: serial().primaryKey(),
+  code: text().notNull().unique(),
+  name: text().notNull(),
+  nameEn: text().notNull(),
+  webhookUrl: text(),
+  webhookSecret: text(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Regions (行政区划): official codes where they exist, SR-* for the functional zones. */
+export const regions = pgTable('regions', {
+  id: serial().primaryKey(),
+  code: text().notNull().unique(),
+  name: text().notNull(),
+  level: regionLevel().notNull(),
+  position: integer().notNull().default(0),
+});
+
+export const plans = pgTable('plans', {
+  id: serial().primaryKey(),
+  code: text().notNull().unique(),
+  title: text().notNull(),
+  documentNumber: text().notNull(),
+  issuedOn: date({ mode: 'string' }).notNull(),
+  periodStart: date({ mode: 'string' }).notNull(),
+  periodEnd: date({ mode: 'string' }).notNull(),
+  timeZone: text().notNull(),
+  cityRegionId: integer()
+    .notNull()
+    .references(() => regions.id),
+  officeAgencyId: integer().references(() => agencies.id),
+  /** sha256 of the plan content last loaded: reloading the same content is a no-op */
+  contentHash: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The regions a plan covers (its city scope included). */
+export const planRegions = pgTable(
+  'plan_regions',
+  {
+    planId: integer()
+      .notNull()
+      .references(() => plans.id, { onDelete: 'cascade' }),
+    regionId: integer()
+      .notNull()
+      .references(() => regions.id),
+    position: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.planId, t.regionId] })],
+);
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: serial().primaryKey(),
+    planId: integer()
+      .notNull()
+      .references(() => plans.id, { onDelete: 'cascade' }),
+    number: integer().notNull(),
+    title: text().notNull(),
+    summary: text().notNull().default(''),
+  },
+  (t) => [uniqueIndex('projects_plan_number_uq').on(t.planId, t.number)],
+);
+
+export const projectAgencies = pgTable(
+  'project_agencies',
+  {
+    projectId: integer()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    agencyId: integer()
+      .notNull()
+      .references(() => agencies.id),
+    role: agencyRole().notNull(),
+    position: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.agencyId, t.role] }), index('project_agencies_agency_idx').on(t.agencyId)],
+);
+
+export const indicators = pgTable(
+  'indicators',
+  {
+    id: serial().primaryKey(),
+    planId: integer()
+      .notNull()
+      .references(() => plans.id, { onDelete: 'cascade' }),
+    projectId: integer()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    code: text().notNull(),
+    position: integer().notNull(),
+    name: text().notNull(),
+    description: text().notNull().default(''),
+    unit: text().notNull(),
+    kind: indicatorKind().notNull(),
+    accumulation: accumulation().notNull(),
+    regionAggregation: regionAggregation().notNull(),
+    direction: thresholdDirection().notNull().default('AT_LEAST'),
+    target: numeric(),
+    baseline: numeric(),
+    weight: numeric().notNull().default('1'),
+    allowNegative: integer().notNull().default(0),
+    numeratorId: integer(),
+    denominatorId: integer(),
+    note: text().notNull().default(''),
+  },
+  (t) => [
+    uniqueIndex('indicators_plan_code_uq').on(t.planId, t.code),
+    index('indicators_project_idx').on(t.projectId),
+    check('indicators_weight_positive', sql`${t.weight} >= 0`),
+  ],
+);
+
+/** MILESTONE stages, ordered, weights summing to 100. */
+export const indicatorStages = pgTable(
+  'indicator_stages',
+  {
+    id: serial().primaryKey(),
+    indicatorId: integer()
+      .notNull()
+      .references(() => indicators.id, { onDelete: 'cascade' }),
+    code: text().notNull(),
+    position: integer().notNull(),
+    name: text().notNull(),
+    weight: numeric().notNull(),
+  },
+  (t) => [uniqueIndex('indicator_stages_code_uq').on(t.indicatorId, t.code)],
+);
+
+export const reportingRounds = pgTable(
+  'reporting_rounds',
+  {
+    id: serial().primaryKey(),
+    planId: integer()
+      .notNull()
+      .references(() => plans.id, { onDelete: 'cascade' }),
+    dueOn: date({ mode: 'string' }).notNull(),
+    title: text().notNull(),
+  },
+  (t) => [uniqueIndex('reporting_rounds_plan_due_uq').on(t.planId, t.dueOn)],
+);

@@ -1,0 +1,46 @@
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { openDatabase, type Database, type Db } from './db/database.js';
+import { PlanRepository } from './plan/plan.repository.js';
+import { fixedClock, systemClock, type Clock } from './shared/clock.js';
+import { JobRuntime } from '../jobs/runtime.js';
+
+/** The hub's long-lived parts, built once per process and shared by the API, the workers and the CLI. */
+export interface Hub {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  database: Database;
+  db: Db;
+  jobs: JobRuntime;
+  planRepository: PlanRepository;
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** an already open database (tests share one per file) */
+  database?: Database;
+}
+
+export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
+  const clock = options.clock ?? (config.now ? fixedClock(config.now) : systemClock);
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const jobs = new JobRuntime({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+  const db = database.db;
+  return {
+    config,
+    clock,
+    logger,
+    database,
+    db,
+    jobs,
+    planRepository: new PlanRepository(db),
+    async close() {
+      await jobs.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

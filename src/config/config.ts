@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  HUB_DATA_DIR: z.string().default('./data'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** a prefix for every BullMQ key, so two hubs (or two test runs) can share one Redis */
+  HUB_QUEUE_PREFIX: z.string().default('hub'),
+  HUB_NOW: z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'HUB_NOW must be an ISO 8601 date-time')
+    .optional(),
+  HUB_TIME_ZONE: z.string().default('Asia/Shanghai'),
+  HUB_INTROSPECTION: booleanFlag.optional(),
+  HUB_PLANS_DIR: z.string().default('./plans'),
+  HUB_BODY_LIMIT: z.string().default('5mb'),
+  HUB_MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(10),
+  HUB_MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string;
+  queuePrefix: string;
+  /** pinned "now" for replays and demos */
+  now: Date | undefined;
+  timeZone: string;
+  introspection: boolean;
+  plansDir: string;
+  bodyLimit: string;
+  maxQueryDepth: number;
+  maxQueryCost: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; everything else receives the typed Config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.HUB_DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.HUB_QUEUE_PREFIX,
+    now: e.HUB_NOW ? new Date(e.HUB_NOW) : undefined,
+    timeZone: e.HUB_TIME_ZONE,
+    introspection: e.HUB_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    plansDir: e.HUB_PLANS_DIR,
+    bodyLimit: e.HUB_BODY_LIMIT,
+    maxQueryDepth: e.HUB_MAX_QUERY_DEPTH,
+    maxQueryCost: e.HUB_MAX_QUERY_COST,
+    logLevel: e.LOG_LEVEL,
+  };
+}

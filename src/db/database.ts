@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { Logger } from 'drizzle-orm/logger';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from '../../drizzle/schema/index.js';
+
+export type Schema = typeof schema;
+/** One handle type for both drivers (and for transactions, which extend it). */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export const migrationsFolder = fileURLToPath(new URL('../../drizzle/migrations', import.meta.url));
+
+/** Counts the SQL statements a piece of work issues: how the N+1 tests keep reads honest. */
+export class StatementCounter implements Logger {
+  count = 0;
+  statements: string[] = [];
+  logQuery(query: string): void {
+    this.count += 1;
+    this.statements.push(query);
+  }
+  reset(): void {
+    this.count = 0;
+    this.statements = [];
+  }
+}
+
+export interface Database {
+  db: Db;
+  driver: 'postgres' | 'pglite';
+  counter: StatementCounter;
+  /** runs a raw statement outside drizzle (health checks) */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const counter = new StatementCounter();
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // a dropped connection must not take the process down; the next query reconnects
+    pool.on('error', () => undefined);
+    const db = drizzlePg(pool, { schema, casing: 'snake_case', logger: counter });
+    await migratePg(db, { migrationsFolder });
+    return {
+      db: db as unknown as Db,
+      driver: 'postgres',
+      counter,
+      ping: async () => {
+        await pool.query('select 1');
+      },
+      close: () => pool.end(),
+    };
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const client = new PGlite(options.dataDir);
+  const db = drizzlePglite(client, { schema, casing: 'snake_case', logger: counter });
+  await migratePglite(db, { migrationsFolder });
+  return {
+    db: db as unknown as Db,
+    driver: 'pglite',
+    counter,
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Runs raw SQL and returns its rows: both drivers answer `{ rows }`. */
+export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AuthResolver } from '../auth/auth.resolver.js';
+import {
+  AgencyResolver,
+  IndicatorResolver,
+  PlanQueryResolver,
+  PlanResolver,
+  ProjectResolver,
+  ReportingRoundResolver,
+} from '../plan/plan.resolver.js';
+
+const resolvers = [
+  AuthResolver,
+  PlanQueryResolver,
+  PlanResolver,
+  ProjectResolver,
+  IndicatorResolver,
+  AgencyResolver,
+  ReportingRoundResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The executable schema, built once per process from the resolver classes. */
+export function hubSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({ resolvers, validate: false });
+  return built;
+}
+
+/** The SDL checked in as schema/schema.graphql: sorted, so the file diffs cleanly. */
+export async function schemaSdl(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await hubSchema()))}\n`;
+}

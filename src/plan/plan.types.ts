@@ -1,0 +1,99 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateScalar, DecimalScalar } from '../shared/scalars.js';
+
+export enum IndicatorKind {
+  TARGET = 'TARGET',
+  THRESHOLD = 'THRESHOLD',
+  LEVEL = 'LEVEL',
+  MILESTONE = 'MILESTONE',
+  TRACKED = 'TRACKED',
+}
+registerEnumType(IndicatorKind, { name: 'IndicatorKind', description: 'How an indicator turns values into a percent' });
+
+export enum Accumulation {
+  SUM = 'SUM',
+  LATEST = 'LATEST',
+  DERIVED = 'DERIVED',
+  STAGES = 'STAGES',
+}
+registerEnumType(Accumulation, {
+  name: 'Accumulation',
+  description: 'SUM: each observation is a fact and facts add up; LATEST: each is a running total or level; DERIVED: numerator / denominator; STAGES: milestone stages',
+});
+
+export enum RegionAggregation {
+  SUM = 'SUM',
+  MIN = 'MIN',
+  MAX = 'MAX',
+  RATIO = 'RATIO',
+}
+registerEnumType(RegionAggregation, { name: 'RegionAggregation', description: 'How region values make the city value when the city itself has no series' });
+
+export enum ThresholdDirection {
+  AT_LEAST = 'AT_LEAST',
+  AT_MOST = 'AT_MOST',
+}
+registerEnumType(ThresholdDirection, { name: 'ThresholdDirection' });
+
+@ObjectType('Agency', { description: '单位: a bureau, lead or responsible for projects' })
+export class AgencyType {
+  @Field(() => String) code!: string;
+  @Field(() => String, { description: 'Chinese name, as the plan gives it' }) name!: string;
+  @Field(() => String) nameEn!: string;
+}
+
+@ObjectType('Region', { description: '行政区划: the city scope, its counties and districts, and the functional zones' })
+export class RegionType {
+  @Field(() => String) code!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String, { description: 'CITY, COUNTY or ZONE' }) level!: string;
+}
+
+@ObjectType('Plan', { description: "A year's plan of livelihood projects (民生实事安排方案)" })
+export class PlanType {
+  @Field(() => String) code!: string;
+  @Field(() => String) title!: string;
+  @Field(() => String) documentNumber!: string;
+  @Field(() => DateScalar) issuedOn!: string;
+  @Field(() => DateScalar) periodStart!: string;
+  @Field(() => DateScalar) periodEnd!: string;
+  @Field(() => String, { description: 'IANA time zone the period and deadlines are counted in' }) timeZone!: string;
+}
+
+@ObjectType('Project', { description: '实事: one of the plan\'s projects' })
+export class ProjectType {
+  @Field(() => Int) number!: number;
+  @Field(() => String) title!: string;
+  @Field(() => String) summary!: string;
+}
+
+@ObjectType('MilestoneStage', { description: 'A stage of a MILESTONE indicator; weights sum to 100' })
+export class StageType {
+  @Field(() => String) code!: string;
+  @Field(() => String) name!: string;
+  @Field(() => DecimalScalar) weight!: string;
+}
+
+@ObjectType('Indicator', { description: '指标: a measurable target of a project' })
+export class IndicatorType {
+  @Field(() => String) code!: string;
+  @Field(() => String) name!: string;
+  @Field(() => String) description!: string;
+  @Field(() => String) unit!: string;
+  @Field(() => IndicatorKind) kind!: IndicatorKind;
+  @Field(() => DecimalScalar, { nullable: true, description: 'the target, or the threshold of a THRESHOLD indicator' }) target!: string | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'LEVEL: the standard before the plan' }) baseline!: string | null;
+  @Field(() => DecimalScalar, { description: "weight in its project's percent" }) weight!: string;
+  @Field(() => Accumulation) accumulation!: Accumulation;
+  @Field(() => RegionAggregation, { name: 'aggregation' }) regionAggregation!: RegionAggregation;
+  @Field(() => ThresholdDirection) direction!: ThresholdDirection;
+  @Field(() => String, { description: 'how the plan reads the document where it is open to reading' }) note!: string;
+}
+
+@ObjectType('ReportingRound', { description: '进展报送: a date by which every lead agency reports progress' })
+export class ReportingRoundType {
+  @Field(() => ID) id!: number;
+  @Field(() => String) title!: string;
+  @Field(() => DateScalar) dueOn!: string;
+}
+

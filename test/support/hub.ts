@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { createHub, type Hub } from '../../src/app.js';
+import { issueToken, type Role } from '../../src/auth/auth.service.js';
+import { loadConfig } from '../../src/config/config.js';
+import { openDatabase } from '../../src/db/database.js';
+import { startHttpServer, type HttpServer } from '../../src/http/server.js';
+import { loadPlanFile } from '../../src/plan/plan.files.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { adminUrl, databaseUrl, redisUrl } from './urls.js';
+
+export const planPath = fileURLToPath(new URL('../../plans/shangrao-2023.yaml', import.meta.url));
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestHub {
+  hub: Hub;
+  clock: ManualClock;
+  http: HttpServer;
+  url: string;
+  databaseName: string;
+  token(role: Role, agencyCode?: string): Promise<string>;
+  gql<T = Record<string, any>>(token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface TestHubOptions {
+  /** the hub's clock; default: a day in the middle of 2023 */
+  now?: string;
+  /** load the shipped 2023 plan (default true) */
+  loadPlan?: boolean;
+  env?: Record<string, string>;
+}
+
+/** A hub on its own clone of the migrated template database, with an HTTP server on a free port. */
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  const template = inject('templateDatabase');
+  const databaseName = `hub_test_${template.slice('hub_template_'.length)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`create database ${databaseName} template ${template}`);
+  await admin.end();
+
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl(databaseName),
+    REDIS_URL: redisUrl(),
+    HUB_QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const clock = new ManualClock(options.now ?? '2023-07-01T10:00:00+08:00');
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: '', poolSize: 4 });
+  const hub = await createHub(config, { clock, database, logger: pino({ level: 'silent' }) });
+  if (options.loadPlan !== false) await loadPlanFile(hub.db, planPath, clock);
+  const http = await startHttpServer(hub, 0, '127.0.0.1');
+
+  return {
+    hub,
+    clock,
+    http,
+    url: http.url,
+    databaseName,
+    async token(role, agencyCode) {
+      return (await issueToken(hub.db, { role, agencyCode }, clock)).token;
+    },
+    async gql(token, query, variables) {
+      const response = await fetch(`${http.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as GraphQLResponse;
+      return { ...body, status: response.status } as GraphQLResponse<any>;
+    },
+    async close() {
+      await http.stop();
+      await hub.close();
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: adminUrl() });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${databaseName} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
