@@ -1,7 +1,10 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database, type Db } from './db/database.js';
+import { ObservationService } from './observations/observations.service.js';
 import { PlanRepository } from './plan/plan.repository.js';
+import { ProgressRepository } from './progress/progress.repository.js';
+import { ProgressService } from './progress/progress.service.js';
 import { fixedClock, systemClock, type Clock } from './shared/clock.js';
 import { JobRuntime } from '../jobs/runtime.js';
 
@@ -14,6 +17,9 @@ export interface Hub {
   db: Db;
   jobs: JobRuntime;
   planRepository: PlanRepository;
+  progressRepository: ProgressRepository;
+  progress: ProgressService;
+  observations: ObservationService;
   close(): Promise<void>;
 }
 
@@ -30,6 +36,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const jobs = new JobRuntime({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
   const db = database.db;
+  const planRepository = new PlanRepository(db);
+  const progressRepository = new ProgressRepository(db);
   return {
     config,
     clock,
@@ -37,7 +45,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     database,
     db,
     jobs,
-    planRepository: new PlanRepository(db),
+    planRepository,
+    progressRepository,
+    progress: new ProgressService(planRepository, progressRepository),
+    observations: new ObservationService(db, planRepository, clock),
     async close() {
       await jobs.close();
       if (!options.database) await database.close();

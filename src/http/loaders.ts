@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Hub } from '../app.js';
 import { createPlanLoaders } from '../plan/plan.loaders.js';
 import type { PlanRow, ProjectRow } from '../plan/plan.repository.js';
+import { createProgressLoaders } from '../progress/progress.loaders.js';
 import { once } from '../shared/loaders.js';
 
 /** Every DataLoader of one request. Built fresh per request so nothing leaks between callers. */
@@ -31,6 +32,7 @@ export function createRequestLoaders(hub: Hub, today: string) {
 
   return {
     plan,
+    progress: createProgressLoaders(hub.progress),
     currentPlan,
     planFor,
     async projectsLedBy(agencyId: number, planCode: string | null | undefined): Promise<ProjectRow[]> {

@@ -10,6 +10,14 @@ import {
   ProjectResolver,
   ReportingRoundResolver,
 } from '../plan/plan.resolver.js';
+import { ObservationResolver } from '../observations/observations.resolver.js';
+import {
+  AgencyProgressResolver,
+  ConsolidatedResolver,
+  IndicatorProgressResolver,
+  PlanProgressResolver,
+  ProjectProgressResolver,
+} from '../progress/progress.resolver.js';
 
 const resolvers = [
   AuthResolver,
@@ -19,6 +27,12 @@ const resolvers = [
   IndicatorResolver,
   AgencyResolver,
   ReportingRoundResolver,
+  ObservationResolver,
+  PlanProgressResolver,
+  ProjectProgressResolver,
+  AgencyProgressResolver,
+  IndicatorProgressResolver,
+  ConsolidatedResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

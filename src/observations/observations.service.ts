@@ -1,0 +1,266 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import type { IndicatorRow, PlanRepository, PlanRow, RegionRow, StageRow } from '../plan/plan.repository.js';
+import { dateInZone, type Clock } from '../shared/clock.js';
+import { Decimal, parseDecimal, significantDigits, toPlain } from '../shared/decimal.js';
+import { AppError, ErrorCode } from '../shared/errors.js';
+import { ObservationRepository, type DailyKey, type ObservationWrite } from './observations.repository.js';
+import { convertUnit } from './units.js';
+
+export const maxBatchSize = 5_000;
+export const maxRefLength = 200;
+export const maxNoteLength = 2_000;
+export const maxSignificantDigits = 20;
+
+/** One observation as a sender gives it (GraphQL input, or a mapped feed record). */
+export interface ObservationItem {
+  indicatorCode: string;
+  regionCode?: string | null;
+  date: string;
+  value: string;
+  unit?: string | null;
+  ref: string;
+  note?: string | null;
+  /** MILESTONE indicators: the stage reported; value 1 = done, 0 = not (or no longer) done */
+  stageCode?: string | null;
+}
+
+export interface ItemProblem {
+  index: number;
+  field: string;
+  message: string;
+  code: ErrorCode.BadUserInput | ErrorCode.Forbidden;
+}
+
+export interface SubmitCounts {
+  accepted: number;
+  created: number;
+  revised: number;
+  unchanged: number;
+}
+
+/** Who is writing: the source names the sender; `agencyId` limits what it may write (null: anything). */
+export interface Writer {
+  source: string;
+  agencyId: number | null;
+  clientId: number | null;
+  feedRunId: number | null;
+}
+
+/** What validation needs to know of a plan, read once per batch. */
+export interface PlanWriteModel {
+  plan: PlanRow;
+  today: string;
+  indicators: Map<string, IndicatorRow>;
+  stages: Map<number, StageRow[]>;
+  regions: Map<string, RegionRow>;
+  cityRegionId: number;
+  /** indicator ids the writer's agency may write; undefined: no limit */
+  writable: Set<number> | undefined;
+}
+
+type Prepared = ObservationWrite & { index: number };
+
+export class ObservationService {
+  private readonly repository = new ObservationRepository();
+
+  constructor(
+    private readonly db: Db,
+    private readonly plans: PlanRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async writeModel(plan: PlanRow, agencyId: number | null): Promise<PlanWriteModel> {
+    const indicators = (await this.plans.indicatorsByPlanIds([plan.id])).get(plan.id) ?? [];
+    const stages = await this.plans.stagesByIndicatorIds(indicators.filter((i) => i.kind === 'MILESTONE').map((i) => i.id));
+    const regions = (await this.plans.regionsByPlanIds([plan.id])).get(plan.id) ?? [];
+    let writable: Set<number> | undefined;
+    if (agencyId !== null) {
+      // lead or responsible for the project: both may report its figures
+      const links = (await this.plans.projectLinksByAgencyIds(plan.id, [agencyId])).get(agencyId) ?? [];
+      const projects = new Set(links.map((l) => l.projectId));
+      writable = new Set(indicators.filter((i) => projects.has(i.projectId)).map((i) => i.id));
+    }
+    return {
+      plan,
+      today: dateInZone(this.clock.now(), plan.timeZone),
+      indicators: new Map(indicators.map((i) => [i.code, i])),
+      stages,
+      regions: new Map(regions.map((r) => [r.code, r])),
+      cityRegionId: plan.cityRegionId,
+      writable,
+    };
+  }
+
+  /** Checks every item; returns the writable ones and every problem, each naming its item and field. */
+  validate(model: PlanWriteModel, items: ObservationItem[]): { prepared: Prepared[]; problems: ItemProblem[] } {
+    const prepared: Prepared[] = [];
+    const problems: ItemProblem[] = [];
+    const seen = new Map<string, Prepared>();
+    items.forEach((item, index) => {
+      const fail = (field: string, message: string, code: ItemProblem['code'] = ErrorCode.BadUserInput) => {
+        problems.push({ index, field: `input[${index}].${field}`, message, code });
+        return undefined;
+      };
+      const result = this.validateItem(model, item, fail);
+      if (!result) return;
+      const key = `${result.indicatorId}|${result.ref}`;
+      const earlier = seen.get(key);
+      if (earlier) {
+        // the same record twice in one batch is harmless; the same ref with two contents is not
+        if (!sameContent(earlier, result)) fail('ref', `ref "${result.ref}" appears twice in this batch (item ${earlier.index}) with different content`);
+        return;
+      }
+      const entry = { ...result, index };
+      seen.set(key, entry);
+      prepared.push(entry);
+    });
+    return { prepared, problems };
+  }
+
+  private validateItem(
+    model: PlanWriteModel,
+    item: ObservationItem,
+    fail: (field: string, message: string, code?: ItemProblem['code']) => undefined,
+  ): ObservationWrite | undefined {
+    const indicator = model.indicators.get(item.indicatorCode);
+    if (!indicator) return fail('indicatorCode', `unknown indicator "${item.indicatorCode}" in plan ${model.plan.code}`);
+    if (model.writable && !model.writable.has(indicator.id)) {
+      return fail('indicatorCode', `your agency is neither lead nor responsible for project ${item.indicatorCode.split('.')[0]}`, ErrorCode.Forbidden);
+    }
+    if (indicator.kind === 'THRESHOLD') {
+      return fail('indicatorCode', `indicator ${indicator.code} is derived from its numerator and denominator and cannot be written`);
+    }
+
+    const regionCode = item.regionCode ?? null;
+    const region = regionCode === null ? undefined : model.regions.get(regionCode);
+    if (regionCode !== null && !region) return fail('regionCode', `unknown region "${regionCode}" in plan ${model.plan.code}`);
+    const regionId = region?.id ?? model.cityRegionId;
+
+    if (item.date < model.plan.periodStart || item.date > model.plan.periodEnd) {
+      return fail('date', `${item.date} is outside the plan period ${model.plan.periodStart} to ${model.plan.periodEnd}`);
+    }
+    if (item.date > model.today) return fail('date', `${item.date} is in the future (today is ${model.today})`);
+
+    const ref = item.ref.trim();
+    if (ref.length === 0) return fail('ref', 'a ref (your own record id) is required');
+    if (ref.length > maxRefLength) return fail('ref', `a ref is at most ${maxRefLength} characters`);
+    if (item.note && item.note.length > maxNoteLength) return fail('note', `a note is at most ${maxNoteLength} characters`);
+
+    const sent = parseDecimal(item.value);
+    if (!sent) return fail('value', `"${item.value}" is not a decimal number`);
+    if (significantDigits(sent) > maxSignificantDigits) return fail('value', `more than ${maxSignificantDigits} significant digits`);
+
+    let stageId = 0;
+    if (indicator.kind === 'MILESTONE') {
+      const stages = model.stages.get(indicator.id) ?? [];
+      const stage = stages.find((s) => s.code === item.stageCode);
+      if (!item.stageCode) return fail('stageCode', `indicator ${indicator.code} is a milestone: name the stage (${stages.map((s) => s.code).join(', ')})`);
+      if (!stage) return fail('stageCode', `unknown stage "${item.stageCode}"; stages are ${stages.map((s) => s.code).join(', ')}`);
+      if (!sent.eq(0) && !sent.eq(1)) return fail('value', 'a milestone stage takes 1 (done) or 0 (not done)');
+      stageId = stage.id;
+    } else if (item.stageCode) {
+      return fail('stageCode', `indicator ${indicator.code} has no stages`);
+    }
+
+    let value: Decimal = sent;
+    const unit = item.unit?.trim() || null;
+    if (unit && indicator.kind !== 'MILESTONE') {
+      const converted = convertUnit(sent, unit, indicator.unit);
+      if (!converted) return fail('unit', `cannot convert ${unit} to the indicator's unit ${indicator.unit}`);
+      value = converted;
+    }
+    if (value.isNegative() && !indicator.allowNegative) return fail('value', `indicator ${indicator.code} cannot be negative`);
+
+    return {
+      indicatorId: indicator.id,
+      regionId,
+      stageId,
+      observedOn: item.date,
+      value: toPlain(value),
+      ref,
+      note: item.note?.trim() || null,
+      submittedValue: item.value,
+      submittedUnit: unit,
+    };
+  }
+
+  /**
+   * Writes validated observations in the caller's transaction: new refs are created, changed ones
+   * revised (the old revision kept), identical ones left alone; the daily roll-up follows.
+   */
+  async write(tx: Db, writer: Writer, prepared: Prepared[], dryRun = false): Promise<SubmitCounts> {
+    const at = this.clock.now();
+    // one writer per source at a time, so two deliveries of the same new ref cannot both create it
+    if (!dryRun) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`observations:${writer.source}`}))`);
+    const existing = await this.repository.findByKeys(tx, writer.source, prepared);
+    const current = new Map(existing.map((row) => [`${row.indicatorId}|${row.ref}`, row]));
+
+    const created: Prepared[] = [];
+    const revised: (Prepared & { id: number; revision: number; previousValue: string })[] = [];
+    const touched: DailyKey[] = [];
+    let unchanged = 0;
+    for (const item of prepared) {
+      const row = current.get(`${item.indicatorId}|${item.ref}`);
+      if (!row) {
+        created.push(item);
+        touched.push(item);
+      } else if (sameContent(row, item)) {
+        unchanged += 1;
+      } else {
+        revised.push({ ...item, id: row.id, revision: row.revision + 1, previousValue: row.value });
+        touched.push(item, row); // the day it moved from needs its roll-up rebuilt too
+      }
+    }
+    const counts = { accepted: prepared.length, created: created.length, revised: revised.length, unchanged };
+    if (dryRun) return counts;
+
+    const who = { clientId: writer.clientId, feedRunId: writer.feedRunId };
+    const ids = await this.repository.insert(tx, writer.source, created, who, at);
+    await this.repository.revise(tx, revised, who, at);
+    await this.repository.recordRevisions(
+      tx,
+      [
+        ...created.map((c) => ({ ...c, observationId: ids.get(`${c.indicatorId}|${c.ref}`)!, revision: 1, previousValue: null })),
+        ...revised.map((r) => ({ ...r, observationId: r.id })),
+      ],
+      who,
+      at,
+    );
+    await this.repository.refreshDaily(tx, touched);
+    return counts;
+  }
+
+  /** The GraphQL path: all or nothing, the first problem as the error and every problem listed. */
+  async submit(plan: PlanRow, writer: Writer, items: ObservationItem[], dryRun: boolean): Promise<SubmitCounts> {
+    if (items.length === 0) throw new AppError(ErrorCode.BadUserInput, 'input: send at least one observation', { field: 'input' });
+    if (items.length > maxBatchSize) {
+      throw new AppError(ErrorCode.BadUserInput, `input: at most ${maxBatchSize} observations per batch, not ${items.length}`, { field: 'input' });
+    }
+    const model = await this.writeModel(plan, writer.agencyId);
+    const { prepared, problems } = this.validate(model, items);
+    if (problems.length > 0) {
+      const first = problems.find((p) => p.code === ErrorCode.Forbidden) ?? problems[0];
+      throw new AppError(first.code, `${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`, {
+        field: first.field,
+        index: first.index,
+        problems: problems.slice(0, 100).map((p) => ({ field: p.field, message: p.message })),
+      });
+    }
+    if (dryRun) return this.write(this.db, writer, prepared, true);
+    return this.db.transaction((tx) => this.write(tx, writer, prepared));
+  }
+}
+
+function sameContent(
+  a: Pick<ObservationWrite, 'regionId' | 'stageId' | 'observedOn' | 'value' | 'note'>,
+  b: Pick<ObservationWrite, 'regionId' | 'stageId' | 'observedOn' | 'value' | 'note'>,
+): boolean {
+  return (
+    a.regionId === b.regionId &&
+    a.stageId === b.stageId &&
+    a.observedOn === b.observedOn &&
+    new Decimal(a.value).eq(b.value) &&
+    (a.note ?? null) === (b.note ?? null)
+  );
+}

@@ -1,0 +1,190 @@
+import type { AgencyRow, IndicatorRow, PlanRepository, PlanRow, ProjectRow, RegionRow } from '../plan/plan.repository.js';
+import { Decimal, roundPercent } from '../shared/decimal.js';
+import {
+  expectedPercent,
+  figureOf,
+  meanRollup,
+  projectRollup,
+  show,
+  showValue,
+  statusOf,
+  type IndicatorFigure,
+  type IndicatorSpec,
+  type Rollup,
+  type Shown,
+  type ValuesAsOf,
+} from './progress.engine.js';
+import type { DailyRow, ProgressRepository } from './progress.repository.js';
+
+export interface RegionFigure {
+  figure: IndicatorFigure;
+  shown: Shown;
+}
+
+export interface ShownRollup extends Shown {
+  withData: number;
+  parts: number;
+}
+
+/** Every figure of one plan as of one date: built once per request and date, then read by every field. */
+export interface PlanProgress {
+  plan: PlanRow;
+  asOf: string;
+  expected: number;
+  regions: RegionRow[];
+  overall: ShownRollup;
+  projects: Map<number, ShownRollup>;
+  /** indicator id → region id → figure (the city region holds the city value) */
+  indicators: Map<number, Map<number, RegionFigure>>;
+  /** agency id → the mean of the projects it leads */
+  agencies: Map<number, ShownRollup>;
+}
+
+export function specOf(indicator: IndicatorRow, stages: { id: number; weight: string }[]): IndicatorSpec {
+  return {
+    id: indicator.id,
+    kind: indicator.kind,
+    accumulation: indicator.accumulation,
+    aggregation: indicator.regionAggregation,
+    direction: indicator.direction,
+    target: indicator.target,
+    baseline: indicator.baseline,
+    weight: indicator.weight,
+    numeratorId: indicator.numeratorId,
+    denominatorId: indicator.denominatorId,
+    stages,
+  };
+}
+
+function showRollup(rollup: Rollup, expected: number): ShownRollup {
+  return {
+    value: null,
+    percent: rollup.percent === null ? null : roundPercent(rollup.percent),
+    expectedPercent: expected,
+    achieved: rollup.achieved,
+    status: statusOf(rollup.percent, rollup.achieved, expected, rollup.percent !== null),
+    withData: rollup.withData,
+    parts: rollup.parts,
+  };
+}
+
+export class ProgressService {
+  constructor(
+    private readonly plans: PlanRepository,
+    private readonly progress: ProgressRepository,
+  ) {}
+
+  /** The plan's structure, read once per request whatever the number of dates asked. */
+  async structure(plan: PlanRow) {
+    const [indicators, projects, regions] = await Promise.all([
+      this.plans.indicatorsByPlanIds([plan.id]).then((m) => m.get(plan.id) ?? []),
+      this.plans.projectsByPlanIds([plan.id]).then((m) => m.get(plan.id) ?? []),
+      this.plans.regionsByPlanIds([plan.id]).then((m) => m.get(plan.id) ?? []),
+    ]);
+    const [stages, links] = await Promise.all([
+      this.plans.stagesByIndicatorIds(indicators.filter((i) => i.kind === 'MILESTONE').map((i) => i.id)),
+      this.plans.projectAgenciesByProjectIds(projects.map((p) => p.id)),
+    ]);
+    const specs = new Map(indicators.map((i) => [i.id, specOf(i, stages.get(i.id) ?? [])]));
+    return { indicators, projects, regions, specs, links };
+  }
+
+  async planProgress(plan: PlanRow, asOf: string, structure: Awaited<ReturnType<ProgressService['structure']>>): Promise<PlanProgress> {
+    const values = await this.progress.valuesAsOf(plan.id, asOf);
+    return computePlanProgress(plan, asOf, structure, values);
+  }
+}
+
+export function computePlanProgress(
+  plan: PlanRow,
+  asOf: string,
+  { indicators, projects, regions, specs, links }: Awaited<ReturnType<ProgressService['structure']>>,
+  values: ValuesAsOf,
+): PlanProgress {
+  const expected = expectedPercent(plan.periodStart, plan.periodEnd, asOf);
+  const otherRegions = regions.filter((r) => r.id !== plan.cityRegionId).map((r) => r.id);
+  const figures = new Map<number, Map<number, RegionFigure>>();
+  for (const indicator of indicators) {
+    const byRegion = new Map<number, RegionFigure>();
+    for (const region of regions) {
+      const spec = specs.get(indicator.id)!;
+      const figure = figureOf(spec, specs, values, region.id, plan.cityRegionId, otherRegions);
+      byRegion.set(region.id, { figure, shown: show(figure, expected, spec.accumulation === 'DERIVED') });
+    }
+    figures.set(indicator.id, byRegion);
+  }
+
+  const projectRollups = new Map<number, Rollup>();
+  for (const project of projects) {
+    const parts = indicators
+      .filter((i) => i.projectId === project.id)
+      .map((i) => ({ spec: specs.get(i.id)!, figure: figures.get(i.id)!.get(plan.cityRegionId)!.figure }));
+    projectRollups.set(project.id, projectRollup(parts));
+  }
+
+  const ledBy = new Map<number, Rollup[]>();
+  for (const project of projects) {
+    for (const link of links.get(project.id) ?? []) {
+      if (link.role !== 'LEAD') continue;
+      ledBy.set(link.agencyId, [...(ledBy.get(link.agencyId) ?? []), projectRollups.get(project.id)!]);
+    }
+  }
+
+  return {
+    plan,
+    asOf,
+    expected,
+    regions,
+    overall: showRollup(meanRollup([...projectRollups.values()]), expected),
+    projects: new Map([...projectRollups].map(([id, r]) => [id, showRollup(r, expected)])),
+    indicators: figures,
+    agencies: new Map([...ledBy].map(([id, r]) => [id, showRollup(meanRollup(r), expected)])),
+  };
+}
+
+export type PlanStructure = Awaited<ReturnType<ProgressService['structure']>>;
+export type { AgencyRow, ProjectRow };
+
+export interface SeriesPointValue {
+  date: string;
+  value: string;
+  percent: number | null;
+}
+
+/**
+ * One point per day that has data, each the value as of that day. Walks the daily roll-up once,
+ * oldest first, so a year of data is one read and one pass.
+ */
+export function computeSeries(
+  plan: PlanRow,
+  structure: PlanStructure,
+  indicator: IndicatorRow,
+  regionId: number,
+  rows: DailyRow[],
+  from: string,
+): SeriesPointValue[] {
+  const otherRegions = structure.regions.filter((r) => r.id !== plan.cityRegionId).map((r) => r.id);
+  const spec = structure.specs.get(indicator.id)!;
+  const values: ValuesAsOf = new Map();
+  const points: SeriesPointValue[] = [];
+  const relevant = regionId === plan.cityRegionId ? rows : rows.filter((r) => r.regionId === regionId);
+  for (let i = 0; i < relevant.length; i += 1) {
+    const row = relevant[i];
+    let byRegion = values.get(row.indicatorId);
+    if (!byRegion) values.set(row.indicatorId, (byRegion = new Map()));
+    let byStage = byRegion.get(row.regionId);
+    if (!byStage) byRegion.set(row.regionId, (byStage = new Map()));
+    const before = byStage.get(row.stageId);
+    byStage.set(row.stageId, {
+      sum: before ? new Decimal(before.sum).plus(row.sum).toFixed() : row.sum,
+      latest: row.latest,
+      lastObservedOn: row.observedOn,
+    });
+    const lastOfDay = i === relevant.length - 1 || relevant[i + 1].observedOn !== row.observedOn;
+    if (!lastOfDay || row.observedOn < from) continue;
+    const figure = figureOf(spec, structure.specs, values, regionId, plan.cityRegionId, otherRegions);
+    if (figure.value === null) continue;
+    points.push({ date: row.observedOn, value: showValue(figure.value, spec.accumulation === 'DERIVED'), percent: figure.percent === null ? null : roundPercent(figure.percent) });
+  }
+  return points;
+}
