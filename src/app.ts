@@ -1,6 +1,8 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database, type Db } from './db/database.js';
+import { FeedRepository } from './feeds/feeds.repository.js';
+import { FeedService } from './feeds/feeds.service.js';
 import { ObservationService } from './observations/observations.service.js';
 import { PlanRepository } from './plan/plan.repository.js';
 import { ProgressRepository } from './progress/progress.repository.js';
@@ -20,6 +22,8 @@ export interface Hub {
   progressRepository: ProgressRepository;
   progress: ProgressService;
   observations: ObservationService;
+  feedRepository: FeedRepository;
+  feeds: FeedService;
   close(): Promise<void>;
 }
 
@@ -38,6 +42,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const db = database.db;
   const planRepository = new PlanRepository(db);
   const progressRepository = new ProgressRepository(db);
+  const observations = new ObservationService(db, planRepository, clock);
+  const feedRepository = new FeedRepository(db);
   return {
     config,
     clock,
@@ -48,7 +54,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     planRepository,
     progressRepository,
     progress: new ProgressService(planRepository, progressRepository),
-    observations: new ObservationService(db, planRepository, clock),
+    observations,
+    feedRepository,
+    feeds: new FeedService(db, feedRepository, planRepository, observations, clock),
     async close() {
       await jobs.close();
       if (!options.database) await database.close();

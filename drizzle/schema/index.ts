@@ -1,3 +1,4 @@
 export * from './plan.js';
 export * from './auth.js';
 export * from './observations.js';
+export * from './feeds.js';

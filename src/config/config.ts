@@ -23,6 +23,8 @@ const envSchema = z.object({
   HUB_BODY_LIMIT: z.string().default('5mb'),
   HUB_MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(10),
   HUB_MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
+  HUB_FEED_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  HUB_FEED_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,6 +45,9 @@ export interface Config {
   maxQueryDepth: number;
   maxQueryCost: number;
   logLevel: string;
+  /** feed pulls: attempts per run and the first retry delay (doubling after) */
+  feedAttempts: number;
+  feedBackoffMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -71,5 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryDepth: e.HUB_MAX_QUERY_DEPTH,
     maxQueryCost: e.HUB_MAX_QUERY_COST,
     logLevel: e.LOG_LEVEL,
+    feedAttempts: e.HUB_FEED_ATTEMPTS,
+    feedBackoffMs: e.HUB_FEED_BACKOFF_MS,
   };
 }

@@ -3,7 +3,7 @@ import type { Hub } from '../app.js';
 import { createPlanLoaders } from '../plan/plan.loaders.js';
 import type { PlanRow, ProjectRow } from '../plan/plan.repository.js';
 import { createProgressLoaders } from '../progress/progress.loaders.js';
-import { once } from '../shared/loaders.js';
+import { batchLoader, once } from '../shared/loaders.js';
 
 /** Every DataLoader of one request. Built fresh per request so nothing leaks between callers. */
 export function createRequestLoaders(hub: Hub, today: string) {
@@ -33,6 +33,9 @@ export function createRequestLoaders(hub: Hub, today: string) {
   return {
     plan,
     progress: createProgressLoaders(hub.progress),
+    feedById: batchLoader((ids: readonly number[]) => hub.feedRepository.byIds(ids)),
+    lastRunByFeed: batchLoader((ids: readonly number[]) => hub.feedRepository.latestRunsByFeedIds(ids)),
+    rejectionsByRun: batchLoader((ids: readonly number[]) => hub.feedRepository.rejectionsByRunIds(ids, 500), []),
     currentPlan,
     planFor,
     async projectsLedBy(agencyId: number, planCode: string | null | undefined): Promise<ProjectRow[]> {

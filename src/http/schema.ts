@@ -10,6 +10,7 @@ import {
   ProjectResolver,
   ReportingRoundResolver,
 } from '../plan/plan.resolver.js';
+import { FeedQueryResolver, FeedResolver, FeedRunResolver } from '../feeds/feeds.resolver.js';
 import { ObservationResolver } from '../observations/observations.resolver.js';
 import {
   AgencyProgressResolver,
@@ -33,6 +34,9 @@ const resolvers = [
   AgencyProgressResolver,
   IndicatorProgressResolver,
   ConsolidatedResolver,
+  FeedQueryResolver,
+  FeedResolver,
+  FeedRunResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -23,6 +23,8 @@ export interface ObservationItem {
   note?: string | null;
   /** MILESTONE indicators: the stage reported; value 1 = done, 0 = not (or no longer) done */
   stageCode?: string | null;
+  /** feeds only: a scheduled event (a due date) may lie after today */
+  allowFuture?: boolean;
 }
 
 export interface ItemProblem {
@@ -140,7 +142,7 @@ export class ObservationService {
     if (item.date < model.plan.periodStart || item.date > model.plan.periodEnd) {
       return fail('date', `${item.date} is outside the plan period ${model.plan.periodStart} to ${model.plan.periodEnd}`);
     }
-    if (item.date > model.today) return fail('date', `${item.date} is in the future (today is ${model.today})`);
+    if (item.date > model.today && !item.allowFuture) return fail('date', `${item.date} is in the future (today is ${model.today})`);
 
     const ref = item.ref.trim();
     if (ref.length === 0) return fail('ref', 'a ref (your own record id) is required');

@@ -5,12 +5,11 @@ import type { AgencyRow, IndicatorRow, PlanRow, ProjectRow, RoundRow } from './p
 import { AgencyType, IndicatorType, PlanType, ProjectType, RegionType, ReportingRoundType, StageType } from './plan.types.js';
 import { DateTimeScalar, formatInZone } from '../shared/scalars.js';
 import { DateTime } from 'luxon';
-
-const listOf = (size: number) => ({ complexity: ({ childComplexity }: { childComplexity: number }) => 1 + size * childComplexity });
+import { listOf } from '../shared/complexity.js';
 
 @Resolver()
 export class PlanQueryResolver {
-  @Query(() => [PlanType], { complexity: listOf(10).complexity })
+  @Query(() => [PlanType], listOf(10))
   plans(@Ctx() ctx: HubContext): Promise<PlanRow[]> {
     return ctx.loaders.plan.allPlans();
   }

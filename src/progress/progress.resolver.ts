@@ -8,8 +8,7 @@ import { notFound } from '../shared/errors.js';
 import { DateScalar } from '../shared/scalars.js';
 import { computeSeries, type PlanProgress, type RegionFigure, type ShownRollup } from './progress.service.js';
 import { IndicatorRowType, ProgressType, RegionProgressType, SeriesPointType, StatusEnum } from './progress.types.js';
-
-const listOf = (size: number) => ({ complexity: ({ childComplexity }: { childComplexity: number }) => 1 + size * childComplexity });
+import { listOf } from '../shared/complexity.js';
 
 /** The default "as of": today in the plan's own time zone. */
 const asOfOr = (ctx: HubContext, plan: PlanRow, asOf: string | null | undefined) => asOf ?? dateInZone(ctx.clock.now(), plan.timeZone);

@@ -6,6 +6,8 @@ export enum ErrorCode {
   BadUserInput = 'BAD_USER_INPUT',
   NotFound = 'NOT_FOUND',
   Conflict = 'CONFLICT',
+  /** a dependency (Redis) is down: the request may succeed later */
+  Unavailable = 'SERVICE_UNAVAILABLE',
 }
 
 export interface ErrorDetails {
@@ -53,6 +55,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 404;
     case ErrorCode.Conflict:
       return 409;
+    case ErrorCode.Unavailable:
+      return 503;
     default:
       return assertNever(code);
   }

@@ -1,0 +1,167 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Incremental, Pagination } from './feeds.config.js';
+import { pathGet } from './feeds.mapping.js';
+
+/** What a fetch needs of a feed. */
+export interface FetchableFeed {
+  url: string;
+  format: 'JSON' | 'CSV' | 'GRAPHQL';
+  recordsPath: string | null;
+  graphqlQuery: string | null;
+  graphqlVariables: Record<string, unknown> | null;
+  authHeaderName: string | null;
+  authHeaderValue: string | null;
+  pagination: Pagination;
+  incremental: Incremental | null;
+  timeoutMs: number;
+  maxBytes: number;
+  /** CSV: columns the mapping reads; a header without them is a wrong feed, not bad records */
+  requiredColumns: string[];
+}
+
+/** Where the next page starts. Kept with the run, so a retry resumes there. */
+export interface PageState {
+  page: number;
+  cursor: string | null;
+  nextUrl: string | null;
+}
+
+export interface FetchedPage {
+  records: unknown[];
+  /** undefined: this was the last page */
+  next: PageState | undefined;
+}
+
+/** A feed answered with something the hub cannot use: the run fails, nothing of the page is written. */
+export class FeedFetchError extends Error {
+  override name = 'FeedFetchError';
+}
+
+export function firstPage(pagination: Pagination): PageState {
+  return { page: pagination.type === 'PAGE' ? pagination.firstPage : 1, cursor: null, nextUrl: null };
+}
+
+function requestFor(feed: FetchableFeed, state: PageState, position: string | null): { url: string; init: RequestInit } {
+  const headers: Record<string, string> = { accept: feed.format === 'CSV' ? 'text/csv' : 'application/json' };
+  if (feed.authHeaderName && feed.authHeaderValue) headers[feed.authHeaderName] = feed.authHeaderValue;
+  const p = feed.pagination;
+  if (feed.format === 'GRAPHQL') {
+    const variables: Record<string, unknown> = { ...(feed.graphqlVariables ?? {}) };
+    if (p.type === 'CURSOR') variables[p.cursorParam] = state.cursor;
+    if (p.type === 'PAGE') Object.assign(variables, { [p.pageParam]: state.page, [p.sizeParam]: p.pageSize });
+    if (feed.incremental && position !== null) variables[feed.incremental.param] = position;
+    headers['content-type'] = 'application/json';
+    return { url: feed.url, init: { method: 'POST', headers, body: JSON.stringify({ query: feed.graphqlQuery, variables }) } };
+  }
+  const url = new URL(state.nextUrl ?? feed.url);
+  if (!state.nextUrl) {
+    if (p.type === 'PAGE') {
+      url.searchParams.set(p.pageParam, String(state.page));
+      url.searchParams.set(p.sizeParam, String(p.pageSize));
+    }
+    if (p.type === 'CURSOR' && state.cursor !== null) url.searchParams.set(p.cursorParam, state.cursor);
+    if (feed.incremental && position !== null) url.searchParams.set(feed.incremental.param, position);
+  }
+  return { url: url.toString(), init: { method: 'GET', headers } };
+}
+
+/** Reads a body up to `maxBytes`: a larger response is cut off and fails the run. */
+async function readLimited(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? 'NaN');
+  if (declared > maxBytes) throw new FeedFetchError(`response of ${declared} bytes is over the ${maxBytes}-byte limit`);
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new FeedFetchError(`response is over the ${maxBytes}-byte limit; cut off`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Fetches and parses one page. Throws FeedFetchError for anything but a clean page of records. */
+export async function fetchPage(feed: FetchableFeed, state: PageState, position: string | null): Promise<FetchedPage> {
+  const { url, init } = requestFor(feed, state, position);
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(feed.timeoutMs) });
+  } catch (error) {
+    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${feed.timeoutMs} ms` : (error as Error).message;
+    throw new FeedFetchError(`fetch failed: ${reason}`);
+  }
+  let body: string;
+  try {
+    body = await readLimited(response, feed.maxBytes);
+  } catch (error) {
+    if (error instanceof FeedFetchError) throw error;
+    const reason = (error as Error).name === 'TimeoutError' ? `no complete answer within ${feed.timeoutMs} ms` : (error as Error).message;
+    throw new FeedFetchError(`reading the response failed: ${reason}`);
+  }
+  if (!response.ok) throw new FeedFetchError(`HTTP ${response.status} from the feed`);
+  const contentType = response.headers.get('content-type') ?? '';
+  if (/text\/html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(body)) {
+    throw new FeedFetchError(`expected ${feed.format === 'CSV' ? 'CSV' : 'JSON'}, got an HTML page (${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)})`);
+  }
+  return feed.format === 'CSV' ? parseCsvPage(feed, body) : parseJsonPage(feed, state, body, url);
+}
+
+function parseCsvPage(feed: FetchableFeed, body: string): FetchedPage {
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsv(body.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  } catch (error) {
+    throw new FeedFetchError(`malformed CSV: ${(error as Error).message}`);
+  }
+  const header = body.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0].split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const missing = feed.requiredColumns.filter((c) => !header.includes(c));
+  if (missing.length > 0) throw new FeedFetchError(`CSV header lacks ${missing.join(', ')}; header is ${header.join(',')}`);
+  return { records: rows, next: undefined };
+}
+
+function parseJsonPage(feed: FetchableFeed, state: PageState, body: string, url: string): FetchedPage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new FeedFetchError(`malformed JSON: ${(error as Error).message}`);
+  }
+  if (feed.format === 'GRAPHQL') {
+    const errors = pathGet(json, 'errors');
+    if (Array.isArray(errors) && errors.length > 0 && !pathGet(json, 'data')) {
+      throw new FeedFetchError(`the feed's GraphQL endpoint answered an error: ${String(pathGet(errors[0], 'message')).slice(0, 200)}`);
+    }
+  }
+  const records = feed.recordsPath ? pathGet(json, feed.recordsPath) : json;
+  if (!Array.isArray(records)) throw new FeedFetchError(`no list of records at "${feed.recordsPath ?? '(top level)'}"`);
+
+  const p = feed.pagination;
+  let next: PageState | undefined;
+  if (p.type === 'PAGE') {
+    next = records.length >= p.pageSize ? { page: state.page + 1, cursor: null, nextUrl: null } : undefined;
+  } else if (p.type === 'CURSOR') {
+    const cursor = pathGet(json, p.cursorPath);
+    const hasMore = p.hasMorePath ? pathGet(json, p.hasMorePath) === true : true;
+    const usable = (typeof cursor === 'string' && cursor !== '') || typeof cursor === 'number';
+    if (usable && hasMore && records.length > 0) {
+      if (String(cursor) === state.cursor) throw new FeedFetchError(`the feed repeated cursor ${String(cursor)}`);
+      next = { page: state.page + 1, cursor: String(cursor), nextUrl: null };
+    }
+  } else if (p.type === 'NEXT_LINK') {
+    const link = pathGet(json, p.nextLinkPath);
+    if (typeof link === 'string' && link !== '') {
+      const resolved = new URL(link, url).toString();
+      if (resolved === url) throw new FeedFetchError('the feed linked a page to itself');
+      // a feed's next link stays on the feed's own server
+      if (new URL(resolved).origin !== new URL(feed.url).origin) throw new FeedFetchError(`the next link leaves the feed's server: ${resolved}`);
+      next = { page: state.page + 1, cursor: null, nextUrl: resolved };
+    }
+  }
+  return { records, next };
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { queueFeedPull } from '../../jobs/feed-pull.js';
+import { requireRole } from '../auth/auth.service.js';
+import type { HubContext } from '../http/context.js';
+import type { AgencyRow } from '../plan/plan.repository.js';
+import { resolvePlan } from '../plan/plan.service.js';
+import { AgencyType } from '../plan/plan.types.js';
+import { connectionOf, decodeCursor, pageSize } from '../shared/connection.js';
+import { AppError, ErrorCode, notFound } from '../shared/errors.js';
+import { syncFeedSchedulers } from '../../jobs/feed-pull.js';
+import type { FeedRejectionRow, FeedRow, FeedRunRow } from './feeds.repository.js';
+import { FeedInput, FeedRejectionType, FeedRunConnection, FeedRunType, FeedType } from './feeds.types.js';
+import { listOf } from '../shared/complexity.js';
+
+/** OFFICE sees every feed; an AGENCY only its own; BI none (feeds hold the bureaus' addresses). */
+async function feedFor(ctx: HubContext, id: number): Promise<FeedRow> {
+  const principal = requireRole(ctx.principal, 'OFFICE', 'AGENCY');
+  const feed = await ctx.loaders.feedById.load(Number(id));
+  if (!feed || (principal.role === 'AGENCY' && feed.agencyId !== principal.agencyId)) throw notFound(`feed ${id}`, 'feedId');
+  return feed;
+}
+
+@Resolver()
+export class FeedQueryResolver {
+  @Query(() => [FeedType], { ...listOf(50), description: 'OFFICE: every feed; AGENCY: its own' })
+  async feeds(@Ctx() ctx: HubContext): Promise<FeedRow[]> {
+    const principal = requireRole(ctx.principal, 'OFFICE', 'AGENCY');
+    return ctx.hub.feedRepository.all(principal.role === 'AGENCY' ? principal.agencyId! : undefined);
+  }
+
+  @Query(() => FeedRunConnection, { description: 'the runs of a feed, newest first' })
+  async feedRuns(
+    @Ctx() ctx: HubContext,
+    @Arg('feedId', () => ID) feedId: number,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ) {
+    const feed = await feedFor(ctx, feedId);
+    const size = pageSize(first);
+    return connectionOf(await ctx.hub.feedRepository.runs(feed.id, size, decodeCursor(after)), size);
+  }
+
+  @Mutation(() => FeedType, { description: 'OFFICE: create or change a feed; its schedule follows' })
+  async upsertFeed(@Ctx() ctx: HubContext, @Arg('input', () => FeedInput) input: FeedInput): Promise<FeedRow> {
+    requireRole(ctx.principal, 'OFFICE');
+    const plan = await resolvePlan(ctx, input.planCode);
+    const feed = await ctx.hub.feeds.upsert(plan, { ...input, id: input.id === null || input.id === undefined ? null : Number(input.id) });
+    if (ctx.hub.jobs.available) await syncFeedSchedulers(ctx.hub);
+    return feed;
+  }
+
+  @Mutation(() => FeedRunType, { description: "OFFICE or the feed's agency: queue a pull now" })
+  async runFeed(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: number): Promise<FeedRunRow> {
+    const feed = await feedFor(ctx, id);
+    if (!ctx.hub.jobs.available) throw new AppError(ErrorCode.Unavailable, 'jobs are paused (Redis is unreachable); try again later');
+    // unique even when the clock is pinned (HUB_NOW)
+    const jobId = `manual-${feed.id}-${randomUUID()}`;
+    const run = await ctx.hub.feeds.queueRun(feed, jobId);
+    await queueFeedPull(ctx.hub, feed.id, jobId);
+    return run;
+  }
+}
+
+@Resolver(() => FeedType)
+export class FeedResolver {
+  @FieldResolver(() => AgencyType)
+  async agency(@Root() feed: FeedRow, @Ctx() ctx: HubContext): Promise<AgencyRow> {
+    return (await ctx.loaders.plan.agencyById.load(feed.agencyId))!;
+  }
+
+  @FieldResolver(() => String)
+  async planCode(@Root() feed: FeedRow, @Ctx() ctx: HubContext): Promise<string> {
+    return (await ctx.loaders.plan.planById.load(feed.planId))!.code;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'an auth header is stored (its value is never returned)' })
+  hasAuthHeader(@Root() feed: FeedRow): boolean {
+    return feed.authHeaderValue !== null;
+  }
+
+  @FieldResolver(() => FeedRunType, { nullable: true })
+  lastRun(@Root() feed: FeedRow, @Ctx() ctx: HubContext): Promise<FeedRunRow | undefined> {
+    return ctx.loaders.lastRunByFeed.load(feed.id);
+  }
+}
+
+@Resolver(() => FeedRunType)
+export class FeedRunResolver {
+  @FieldResolver(() => [FeedRejectionType], { ...listOf(100), description: 'the quarantined records of this run, oldest first (at most 500)' })
+  rejections(@Root() run: FeedRunRow, @Ctx() ctx: HubContext): Promise<FeedRejectionRow[]> {
+    return ctx.loaders.rejectionsByRun.load(run.id);
+  }
+
+  @FieldResolver(() => ID)
+  feedId(@Root() run: FeedRunRow): number {
+    return run.feedId;
+  }
+}

@@ -1,0 +1,333 @@
+import { eq, sql } from 'drizzle-orm';
+import { feedRejections, feedRuns, feeds } from '../../drizzle/schema/index.js';
+import type { Db } from '../db/database.js';
+import type { ObservationItem, ObservationService } from '../observations/observations.service.js';
+import type { PlanRepository, PlanRow } from '../plan/plan.repository.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError, ErrorCode } from '../shared/errors.js';
+import {
+  fieldsOf,
+  incrementalSchema,
+  isTimeZone,
+  mappingSchema,
+  paginationSchema,
+  validateCron,
+  type Incremental,
+  type Mapping,
+  type Pagination,
+} from './feeds.config.js';
+import { FeedFetchError, fetchPage, firstPage, type FetchableFeed, type PageState } from './feeds.fetch.js';
+import { MappingError, mapRecord, pathGet } from './feeds.mapping.js';
+import type { FeedRepository, FeedRow, FeedRunRow } from './feeds.repository.js';
+
+export const defaultFeedTimeoutMs = 30_000;
+export const defaultFeedMaxBytes = 50 * 1024 * 1024;
+const maxPagesPerRun = 10_000;
+
+export interface FeedSpecInput {
+  id?: number | null;
+  agencyCode: string;
+  name: string;
+  url: string;
+  format: 'JSON' | 'CSV' | 'GRAPHQL';
+  recordsPath?: string | null;
+  graphqlQuery?: string | null;
+  graphqlVariables?: Record<string, unknown> | null;
+  authHeader?: { name: string; value: string } | null;
+  clearAuthHeader?: boolean | null;
+  schedule: string;
+  timeZone?: string | null;
+  pagination?: Record<string, unknown> | null;
+  incremental?: Record<string, unknown> | null;
+  mapping: Record<string, unknown>;
+  enabled?: boolean | null;
+  timeoutMs?: number | null;
+  maxBytes?: number | null;
+}
+
+export interface PullOutcome {
+  run: FeedRunRow;
+}
+
+
+const zodProblems = (prefix: string, issues: { path: PropertyKey[]; message: string }[]) =>
+  issues.map((i) => ({ field: [prefix, ...i.path].map((p, n) => (typeof p === 'number' ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`)).join(''), message: i.message }));
+
+export class FeedService {
+  constructor(
+    private readonly db: Db,
+    private readonly repository: FeedRepository,
+    private readonly plans: PlanRepository,
+    private readonly observations: ObservationService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Validates a feed definition whole; every problem names its field (`input.mapping.rules[1].indicator`). */
+  async upsert(plan: PlanRow, input: FeedSpecInput): Promise<FeedRow> {
+    const problems: { field: string; message: string }[] = [];
+    const problem = (field: string, message: string) => problems.push({ field: `input.${field}`, message });
+
+    const agency = (await this.plans.agenciesByCodes([input.agencyCode])).get(input.agencyCode);
+    if (!agency) problem('agencyCode', `unknown agency "${input.agencyCode}"`);
+    if (!input.name.trim()) problem('name', 'a feed needs a name');
+    let url: URL | undefined;
+    try {
+      url = new URL(input.url);
+    } catch {
+      problem('url', `"${input.url}" is not a URL`);
+    }
+    if (url && url.protocol !== 'http:' && url.protocol !== 'https:') problem('url', `a feed URL uses http or https, not ${url.protocol.replace(':', '')}`);
+    const timeZone = input.timeZone ?? 'Asia/Shanghai';
+    if (!isTimeZone(timeZone)) problem('timeZone', `"${timeZone}" is not an IANA time zone`);
+    else {
+      const cronProblem = validateCron(input.schedule, timeZone);
+      if (cronProblem) problem('schedule', cronProblem);
+    }
+    if (input.format === 'GRAPHQL' && !input.graphqlQuery?.trim()) problem('graphqlQuery', 'a GRAPHQL feed needs its query');
+    if (input.format !== 'GRAPHQL' && input.graphqlQuery) problem('graphqlQuery', 'only GRAPHQL feeds have a query');
+    if (input.authHeader && !/^[A-Za-z0-9-]+$/.test(input.authHeader.name)) problem('authHeader.name', 'not an HTTP header name');
+    if (input.timeoutMs != null && (input.timeoutMs < 100 || input.timeoutMs > 600_000)) problem('timeoutMs', 'between 100 and 600000');
+    if (input.maxBytes != null && (input.maxBytes < 1_024 || input.maxBytes > 1_024 * 1_024 * 1_024)) problem('maxBytes', 'between 1 KiB and 1 GiB');
+
+    const pagination = paginationSchema.safeParse(input.pagination ?? { type: 'NONE' });
+    if (!pagination.success) problems.push(...zodProblems('input.pagination', pagination.error.issues));
+    else if (input.format === 'CSV' && pagination.data.type !== 'NONE' && pagination.data.type !== 'PAGE') {
+      problem('pagination.type', 'a CSV feed pages by page number or not at all');
+    }
+    const incremental = input.incremental ? incrementalSchema.safeParse(input.incremental) : undefined;
+    if (incremental && !incremental.success) problems.push(...zodProblems('input.incremental', incremental.error.issues));
+    const mapping = mappingSchema.safeParse(input.mapping);
+    if (!mapping.success) problems.push(...zodProblems('input.mapping', mapping.error.issues));
+    else if (agency) problems.push(...(await this.checkMapping(plan, agency.id, mapping.data)));
+
+    if (problems.length > 0) {
+      throw new AppError(ErrorCode.BadUserInput, `${problems[0].field}: ${problems[0].message}`, { field: problems[0].field, problems });
+    }
+
+    const now = this.clock.now();
+    const values = {
+      planId: plan.id,
+      agencyId: agency!.id,
+      name: input.name.trim(),
+      url: url!.toString(),
+      format: input.format,
+      recordsPath: input.recordsPath ?? null,
+      graphqlQuery: input.graphqlQuery ?? null,
+      graphqlVariables: input.graphqlVariables ?? null,
+      schedule: input.schedule.trim(),
+      timeZone,
+      pagination: pagination.data as Pagination,
+      incremental: (incremental?.data as Incremental | undefined) ?? null,
+      mapping: mapping.data as Mapping,
+      enabled: input.enabled ?? true,
+      timeoutMs: input.timeoutMs ?? defaultFeedTimeoutMs,
+      maxBytes: input.maxBytes ?? defaultFeedMaxBytes,
+      updatedAt: now,
+      ...(input.authHeader ? { authHeaderName: input.authHeader.name, authHeaderValue: input.authHeader.value } : {}),
+      ...(input.clearAuthHeader ? { authHeaderName: null, authHeaderValue: null } : {}),
+    };
+    if (input.id != null) {
+      const [existing] = await this.db.select({ id: feeds.id, planId: feeds.planId }).from(feeds).where(eq(feeds.id, input.id));
+      if (!existing || existing.planId !== plan.id) throw new AppError(ErrorCode.NotFound, `feed ${input.id} not found in plan ${plan.code}`, { field: 'input.id' });
+      // a changed source or mapping starts incremental pulling afresh
+      const [row] = await this.db.update(feeds).set(values).where(eq(feeds.id, input.id)).returning();
+      return row;
+    }
+    try {
+      const [row] = await this.db.insert(feeds).values({ ...values, createdAt: now }).returning();
+      return row;
+    } catch (error) {
+      if (String((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code) === '23505') {
+        throw new AppError(ErrorCode.BadUserInput, `input.name: plan ${plan.code} already has a feed named "${values.name}"; pass its id to change it`, { field: 'input.name' });
+      }
+      throw error;
+    }
+  }
+
+  private async checkMapping(plan: PlanRow, agencyId: number, mapping: Mapping): Promise<{ field: string; message: string }[]> {
+    const model = await this.observations.writeModel(plan, agencyId);
+    const problems: { field: string; message: string }[] = [];
+    mapping.rules.forEach((rule, i) => {
+      const at = `input.mapping.rules[${i}]`;
+      const indicator = model.indicators.get(rule.indicator);
+      if (!indicator) return problems.push({ field: `${at}.indicator`, message: `unknown indicator "${rule.indicator}"` });
+      if (indicator.kind === 'THRESHOLD') problems.push({ field: `${at}.indicator`, message: `indicator ${rule.indicator} is derived and cannot be fed` });
+      if (model.writable && !model.writable.has(indicator.id)) {
+        problems.push({ field: `${at}.indicator`, message: `the feed's agency is neither lead nor responsible for indicator ${rule.indicator}` });
+      }
+      if (indicator.kind === 'MILESTONE' && !rule.stage) problems.push({ field: `${at}.stage`, message: 'a milestone rule names the stage it reports' });
+      return undefined;
+    });
+    for (const [source, code] of Object.entries(mapping.region?.map ?? {})) {
+      if (!model.regions.has(code)) problems.push({ field: `input.mapping.region.map.${source}`, message: `unknown region "${code}"` });
+    }
+    if (mapping.region?.default && !model.regions.has(mapping.region.default)) {
+      problems.push({ field: 'input.mapping.region.default', message: `unknown region "${mapping.region.default}"` });
+    }
+    return problems;
+  }
+
+  /** Creates the run a manual pull will fill in, so the caller can follow it at once. */
+  async queueRun(feed: FeedRow, jobId: string): Promise<FeedRunRow> {
+    const [run] = await this.db
+      .insert(feedRuns)
+      .values({ feedId: feed.id, jobId, trigger: 'MANUAL', status: 'QUEUED', startedAt: this.clock.now(), cursorBefore: feed.cursor })
+      .returning();
+    return run;
+  }
+
+  /**
+   * One attempt of a pull. Pages are fetched one by one; each page's good records, its quarantined
+   * ones and the run's position are written in one transaction, so a retry resumes after the last
+   * committed page and a stopped worker never leaves half a page.
+   */
+  async pull(feedId: number, jobId: string, trigger: 'SCHEDULE' | 'MANUAL', attempt: number, finalAttempt: boolean): Promise<FeedRunRow> {
+    const feed = (await this.repository.byIds([feedId])).get(feedId);
+    if (!feed) throw new AppError(ErrorCode.NotFound, `feed ${feedId} not found`);
+    const plan = (await this.plans.plansByIds([feed.planId])).get(feed.planId)!;
+    let run = await this.startRun(feed, jobId, trigger, attempt);
+    const fetchable = toFetchable(feed);
+    const model = await this.observations.writeModel(plan, feed.agencyId);
+    const writer = { source: `feed:${feed.id}`, agencyId: feed.agencyId, clientId: null, feedRunId: run.id };
+    let state: PageState | undefined = (run.resumeState as PageState | null) ?? firstPage(fetchable.pagination);
+    try {
+      while (state) {
+        if (run.pages >= maxPagesPerRun) throw new FeedFetchError(`more than ${maxPagesPerRun} pages in one run`);
+        const page = await fetchPage(fetchable, state, run.cursorBefore);
+        const pageNumber = run.pages + 1;
+        const mapped = this.mapPage(feed, plan, page.records);
+        const { prepared, problems } = this.observations.validate(model, mapped.items.map((m) => m.item));
+        // a record is accepted whole or quarantined whole
+        const badRecords = new Map<number, { field: string; reason: string }>(mapped.rejected);
+        for (const p of problems) {
+          const record = mapped.items[p.index].record;
+          if (!badRecords.has(record)) badRecords.set(record, { field: p.field.replace(/^input\[\d+\]\./, ''), reason: p.message });
+        }
+        const good = prepared.filter((item) => !badRecords.has(mapped.items[item.index].record));
+        const position = maxPosition(run.cursorAfter ?? run.cursorBefore, page.records, feed.incremental as Incremental | null);
+        const next: PageState | undefined = page.next;
+        run = await this.db.transaction(async (tx) => {
+          const counts = await this.observations.write(tx, writer, good);
+          if (badRecords.size > 0) {
+            await tx.insert(feedRejections).values(
+              [...badRecords].map(([index, bad]) => ({
+                feedRunId: run.id,
+                page: pageNumber,
+                recordIndex: index,
+                raw: (page.records[index] ?? null) as object,
+                field: bad.field,
+                reason: bad.reason,
+                createdAt: this.clock.now(),
+              })),
+            );
+          }
+          const [updated] = await tx
+            .update(feedRuns)
+            .set({
+              pages: sql`${feedRuns.pages} + 1`,
+              fetched: sql`${feedRuns.fetched} + ${page.records.length}`,
+              accepted: sql`${feedRuns.accepted} + ${page.records.length - badRecords.size}`,
+              created: sql`${feedRuns.created} + ${counts.created}`,
+              revised: sql`${feedRuns.revised} + ${counts.revised}`,
+              unchanged: sql`${feedRuns.unchanged} + ${counts.unchanged}`,
+              rejected: sql`${feedRuns.rejected} + ${badRecords.size}`,
+              cursorAfter: position,
+              resumeState: next ?? null,
+            })
+            .where(eq(feedRuns.id, run.id))
+            .returning();
+          return updated;
+        });
+        state = next;
+      }
+      return await this.db.transaction(async (tx) => {
+        if (run.cursorAfter !== null && run.cursorAfter !== feed.cursor) {
+          await tx.update(feeds).set({ cursor: run.cursorAfter }).where(eq(feeds.id, feed.id));
+        }
+        const [done] = await tx
+          .update(feedRuns)
+          .set({ status: 'SUCCEEDED', finishedAt: this.clock.now(), error: null })
+          .where(eq(feedRuns.id, run.id))
+          .returning();
+        return done;
+      });
+    } catch (error) {
+      const message = error instanceof FeedFetchError ? error.message : `internal error: ${(error as Error).message}`;
+      await this.db
+        .update(feedRuns)
+        .set({ status: finalAttempt ? 'FAILED' : 'RETRYING', error: message.slice(0, 2_000), finishedAt: finalAttempt ? this.clock.now() : null })
+        .where(eq(feedRuns.id, run.id));
+      throw error;
+    }
+  }
+
+  private async startRun(feed: FeedRow, jobId: string, trigger: 'SCHEDULE' | 'MANUAL', attempt: number): Promise<FeedRunRow> {
+    const existing = await this.repository.runByJob(this.db, feed.id, jobId);
+    if (existing) {
+      const [run] = await this.db
+        .update(feedRuns)
+        .set({
+          status: 'RUNNING',
+          attempts: attempt,
+          error: null,
+          finishedAt: null,
+          // a queued run starts when its first attempt does
+          ...(existing.status === 'QUEUED' ? { startedAt: this.clock.now() } : {}),
+        })
+        .where(eq(feedRuns.id, existing.id))
+        .returning();
+      return run;
+    }
+    const [run] = await this.db
+      .insert(feedRuns)
+      .values({ feedId: feed.id, jobId, trigger, status: 'RUNNING', attempts: attempt, startedAt: this.clock.now(), cursorBefore: feed.cursor })
+      .onConflictDoUpdate({ target: [feedRuns.feedId, feedRuns.jobId], set: { status: 'RUNNING', attempts: attempt } })
+      .returning();
+    return run;
+  }
+
+  private mapPage(feed: FeedRow, plan: PlanRow, records: unknown[]) {
+    const items: { item: ObservationItem; record: number }[] = [];
+    const rejected: [number, { field: string; reason: string }][] = [];
+    records.forEach((record, index) => {
+      try {
+        for (const item of mapRecord(record, feed.mapping as Mapping, plan)) items.push({ item, record: index });
+      } catch (error) {
+        if (!(error instanceof MappingError)) throw error;
+        rejected.push([index, { field: error.field, reason: error.message }]);
+      }
+    });
+    return { items, rejected };
+  }
+}
+
+export function toFetchable(feed: FeedRow): FetchableFeed {
+  return {
+    url: feed.url,
+    format: feed.format,
+    recordsPath: feed.recordsPath,
+    graphqlQuery: feed.graphqlQuery,
+    graphqlVariables: feed.graphqlVariables as Record<string, unknown> | null,
+    authHeaderName: feed.authHeaderName,
+    authHeaderValue: feed.authHeaderValue,
+    pagination: feed.pagination as Pagination,
+    incremental: feed.incremental as Incremental | null,
+    timeoutMs: feed.timeoutMs,
+    maxBytes: feed.maxBytes,
+    requiredColumns: feed.format === 'CSV' ? fieldsOf(feed.mapping as Mapping, feed.incremental as Incremental | null) : [],
+  };
+}
+
+/** The incremental position after a page: the largest cursor-field value seen (numbers numerically). */
+function maxPosition(current: string | null, records: unknown[], incremental: Incremental | null): string | null {
+  if (!incremental) return current;
+  let best = current;
+  for (const record of records) {
+    const value = pathGet(record, incremental.field);
+    if (value === undefined || value === null || value === '') continue;
+    const text = String(value);
+    const numeric = /^-?\d+(\.\d+)?$/.test(text) && best !== null && /^-?\d+(\.\d+)?$/.test(best);
+    if (best === null || (numeric ? Number(text) > Number(best) : text > best)) best = text;
+  }
+  return best;
+}
