@@ -7,6 +7,7 @@ import { ObservationService } from './observations/observations.service.js';
 import { PlanRepository } from './plan/plan.repository.js';
 import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
+import { ReminderService } from './reminders/reminders.service.js';
 import { fixedClock, systemClock, type Clock } from './shared/clock.js';
 import { JobRuntime } from '../jobs/runtime.js';
 
@@ -24,6 +25,7 @@ export interface Hub {
   observations: ObservationService;
   feedRepository: FeedRepository;
   feeds: FeedService;
+  reminders: ReminderService;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     observations,
     feedRepository,
     feeds: new FeedService(db, feedRepository, planRepository, observations, clock),
+    reminders: new ReminderService(db, planRepository, clock),
     async close() {
       await jobs.close();
       if (!options.database) await database.close();

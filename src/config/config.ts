@@ -25,6 +25,8 @@ const envSchema = z.object({
   HUB_MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
   HUB_FEED_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   HUB_FEED_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
+  HUB_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(11),
+  HUB_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -48,6 +50,9 @@ export interface Config {
   /** feed pulls: attempts per run and the first retry delay (doubling after) */
   feedAttempts: number;
   feedBackoffMs: number;
+  /** webhook deliveries: attempts and first retry delay (defaults: 11 tries over about 17 hours) */
+  webhookAttempts: number;
+  webhookBackoffMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -78,5 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     feedAttempts: e.HUB_FEED_ATTEMPTS,
     feedBackoffMs: e.HUB_FEED_BACKOFF_MS,
+    webhookAttempts: e.HUB_WEBHOOK_ATTEMPTS,
+    webhookBackoffMs: e.HUB_WEBHOOK_BACKOFF_MS,
   };
 }

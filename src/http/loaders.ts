@@ -35,6 +35,16 @@ export function createRequestLoaders(hub: Hub, today: string) {
     progress: createProgressLoaders(hub.progress),
     feedById: batchLoader((ids: readonly number[]) => hub.feedRepository.byIds(ids)),
     lastRunByFeed: batchLoader((ids: readonly number[]) => hub.feedRepository.latestRunsByFeedIds(ids)),
+    reportsByRound: batchLoader((ids: readonly number[]) => hub.reminders.reportsByRoundIds(ids), []),
+    revisionsByReport: batchLoader((ids: readonly number[]) => hub.reminders.revisionsByReportIds(ids), []),
+    leadPairsByPlan: (() => {
+      const cache = new Map<number, ReturnType<Hub['reminders']['leadPairs']>>();
+      return (row: PlanRow) => {
+        let pending = cache.get(row.id);
+        if (!pending) cache.set(row.id, (pending = hub.reminders.leadPairs(row)));
+        return pending;
+      };
+    })(),
     rejectionsByRun: batchLoader((ids: readonly number[]) => hub.feedRepository.rejectionsByRunIds(ids, 500), []),
     currentPlan,
     planFor,

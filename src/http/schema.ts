@@ -11,6 +11,7 @@ import {
   ReportingRoundResolver,
 } from '../plan/plan.resolver.js';
 import { FeedQueryResolver, FeedResolver, FeedRunResolver } from '../feeds/feeds.resolver.js';
+import { NotificationResolver, ProgressReportResolver, ReminderResolver, RoundSubmissionsResolver } from '../reminders/reminders.resolver.js';
 import { ObservationResolver } from '../observations/observations.resolver.js';
 import {
   AgencyProgressResolver,
@@ -37,6 +38,10 @@ const resolvers = [
   FeedQueryResolver,
   FeedResolver,
   FeedRunResolver,
+  RoundSubmissionsResolver,
+  ProgressReportResolver,
+  NotificationResolver,
+  ReminderResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

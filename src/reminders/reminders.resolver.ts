@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { cancelFulfilledReminders } from '../../jobs/reminders.js';
+import { requireRole } from '../auth/auth.service.js';
+import type { HubContext } from '../http/context.js';
+import type { AgencyRow, ProjectRow, RoundRow } from '../plan/plan.repository.js';
+import { resolvePlan } from '../plan/plan.service.js';
+import { ReportingRoundType } from '../plan/plan.types.js';
+import { listOf } from '../shared/complexity.js';
+import { connectionOf, decodeCursor, pageSize } from '../shared/connection.js';
+import { badInput, forbidden, notFound } from '../shared/errors.js';
+import { formatInZone } from '../shared/scalars.js';
+import type { NotificationRow, ReportRevisionRow, ReportRow } from './reminders.service.js';
+import {
+  DeliveryStatusEnum,
+  NotificationConnection,
+  NotificationType,
+  PlannedNotificationType,
+  ProgressReportInput,
+  ProgressReportRevisionType,
+  ProgressReportType,
+  RoundSubmissionType,
+  WebhookConfigType,
+  type NotificationKindEnum,
+} from './reminders.types.js';
+
+interface Submission {
+  agency: AgencyRow;
+  project: ProjectRow;
+  submittedAt: Date | null;
+  onTime: boolean | null;
+  report: ReportRow | null;
+}
+
+@Resolver(() => ReportingRoundType)
+export class RoundSubmissionsResolver {
+  @FieldResolver(() => [RoundSubmissionType], { ...listOf(30), description: 'one per lead agency and project' })
+  async submissions(@Root() round: RoundRow, @Ctx() ctx: HubContext): Promise<Submission[]> {
+    const plan = (await ctx.loaders.plan.planById.load(round.planId))!;
+    const [pairs, reports] = await Promise.all([ctx.loaders.leadPairsByPlan(plan), ctx.loaders.reportsByRound.load(round.id)]);
+    const byPair = new Map(reports.map((r) => [`${r.agencyId}|${r.projectId}`, r]));
+    const agencies = await ctx.loaders.plan.agencyById.loadMany(pairs.map((p) => p.agencyId));
+    return pairs.map((pair, i) => {
+      const report = byPair.get(`${pair.agencyId}|${pair.project.id}`) ?? null;
+      return { agency: agencies[i] as AgencyRow, project: pair.project, submittedAt: report?.submittedAt ?? null, onTime: report?.onTime ?? null, report };
+    });
+  }
+}
+
+@Resolver(() => ProgressReportType)
+export class ProgressReportResolver {
+  @FieldResolver(() => [ProgressReportRevisionType], listOf(10))
+  revisions(@Root() report: ReportRow, @Ctx() ctx: HubContext): Promise<ReportRevisionRow[]> {
+    return ctx.loaders.revisionsByReport.load(report.id);
+  }
+}
+
+@Resolver(() => NotificationType)
+export class NotificationResolver {
+  @FieldResolver(() => Boolean)
+  read(@Root() notification: NotificationRow): boolean {
+    return notification.readAt !== null;
+  }
+}
+
+@Resolver()
+export class ReminderResolver {
+  @Mutation(() => ProgressReportType, { description: 'a lead agency reports on a project it leads; revisable; after the deadline accepted and marked late' })
+  async submitProgressReport(@Ctx() ctx: HubContext, @Arg('input', () => ProgressReportInput) input: ProgressReportInput): Promise<ReportRow> {
+    const principal = requireRole(ctx.principal, 'AGENCY', 'OFFICE');
+    const plan = await resolvePlan(ctx, input.planCode);
+    const report = await ctx.hub.reminders.submitReport(principal, plan, { ...input, roundId: Number(input.roundId) });
+    await cancelFulfilledReminders(ctx.hub, plan, report.roundId, principal.agencyCode!, principal.agencyId!);
+    return report;
+  }
+
+  @Query(() => NotificationConnection, { description: 'the inbox, newest first: an AGENCY its own; OFFICE everyone\'s (or one agency\'s)' })
+  async notifications(
+    @Ctx() ctx: HubContext,
+    @Arg('agencyCode', () => String, { nullable: true }) agencyCode?: string | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly?: boolean | null,
+    @Arg('deliveryStatus', () => DeliveryStatusEnum, { nullable: true }) deliveryStatus?: DeliveryStatusEnum | null,
+  ) {
+    const principal = requireRole(ctx.principal, 'AGENCY', 'OFFICE');
+    let agencyId: number | undefined;
+    if (principal.role === 'AGENCY') {
+      if (agencyCode && agencyCode !== principal.agencyCode) throw forbidden('an agency reads only its own inbox', 'agencyCode');
+      agencyId = principal.agencyId!;
+    } else if (agencyCode) {
+      const agency = (await ctx.hub.planRepository.agenciesByCodes([agencyCode])).get(agencyCode);
+      if (!agency) throw notFound(`agency ${agencyCode}`, 'agencyCode');
+      agencyId = agency.id;
+    }
+    const size = pageSize(first);
+    const rows = await ctx.hub.reminders.listNotifications({ agencyId, unreadOnly: unreadOnly ?? false, deliveryStatus: deliveryStatus ?? undefined }, size, decodeCursor(after));
+    return connectionOf(rows, size);
+  }
+
+  @Mutation(() => Int, { description: 'marks notifications of your inbox read; answers how many changed' })
+  async markNotificationsRead(@Ctx() ctx: HubContext, @Arg('ids', () => [ID]) ids: number[]): Promise<number> {
+    const principal = requireRole(ctx.principal, 'AGENCY');
+    return ctx.hub.reminders.markRead(principal.agencyId!, ids.map(Number));
+  }
+
+  @Query(() => [PlannedNotificationType], { ...listOf(200), description: 'OFFICE: the reminders and escalations still to come, with their send times' })
+  async plannedNotifications(@Ctx() ctx: HubContext, @Arg('planCode', () => String, { nullable: true }) planCode?: string | null) {
+    requireRole(ctx.principal, 'OFFICE');
+    const plan = await resolvePlan(ctx, planCode);
+    const planned = await ctx.hub.reminders.planned(plan, ctx.clock.now());
+    return planned.map((p) => ({ ...p, kind: p.kind as NotificationKindEnum, sendAt: formatInZone(p.sendAt, plan.timeZone) }));
+  }
+
+  @Mutation(() => WebhookConfigType, {
+    description: 'OFFICE, or the agency itself: where its notifications are POSTed (null url: none). With no secret given, one is made and shown once.',
+  })
+  async configureWebhook(
+    @Ctx() ctx: HubContext,
+    @Arg('agencyCode', () => String) agencyCode: string,
+    @Arg('url', () => String, { nullable: true }) url?: string | null,
+    @Arg('secret', () => String, { nullable: true }) secret?: string | null,
+  ): Promise<WebhookConfigType> {
+    const principal = requireRole(ctx.principal, 'OFFICE', 'AGENCY');
+    if (principal.role === 'AGENCY' && principal.agencyCode !== agencyCode) throw forbidden('an agency configures only its own webhook', 'agencyCode');
+    if (secret !== undefined && secret !== null && secret.length < 16) throw badInput('secret', 'at least 16 characters');
+    const signing = secret ?? randomBytes(24).toString('base64url');
+    await ctx.hub.reminders.configureWebhook(agencyCode, url ?? null, signing);
+    return { agencyCode, url: url ?? null, secret: url ? signing : null };
+  }
+}

@@ -1,0 +1,359 @@
+import { createHmac } from 'node:crypto';
+import { and, asc, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { agencies, notifications, progressReportRevisions, progressReports } from '../../drizzle/schema/index.js';
+import type { Principal } from '../auth/auth.service.js';
+import type { Db } from '../db/database.js';
+import type { PlanRepository, PlanRow, ProjectRow, RoundRow } from '../plan/plan.repository.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError, ErrorCode, badInput, forbidden, notFound } from '../shared/errors.js';
+import { formatInZone } from '../shared/scalars.js';
+import {
+  deadlineOf,
+  escalationGraceDays,
+  escalationText,
+  notificationKey,
+  reminderDaysBefore,
+  reminderText,
+  sendTimeOf,
+  type NotificationKind,
+  type ReminderKind,
+} from './reminders.schedule.js';
+
+export const maxReportLength = 20_000;
+export const maxLinks = 20;
+
+export type ReportRow = typeof progressReports.$inferSelect;
+export type ReportRevisionRow = typeof progressReportRevisions.$inferSelect;
+export type NotificationRow = typeof notifications.$inferSelect;
+
+export interface ProgressReportInput {
+  roundId: number;
+  projectNumber: number;
+  text: string;
+  links?: string[] | null;
+}
+
+/** One reminder or escalation the calendar calls for. */
+export interface PlannedNotification {
+  planId: number;
+  planCode: string;
+  roundId: number;
+  dueOn: string;
+  agencyId: number;
+  agencyCode: string;
+  kind: NotificationKind;
+  sendAt: Date;
+}
+
+export interface LeadPair {
+  agencyId: number;
+  project: ProjectRow;
+}
+
+export interface ReminderPayload {
+  planId: number;
+  roundId: number;
+  agencyId: number;
+  kind: NotificationKind;
+  /** ISO instant the notification is due: a job that fires early waits for it */
+  sendAt: string;
+}
+
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The webhook signature: HMAC-SHA256 of the exact body with the agency's secret, GitHub-style. */
+export const signBody = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+
+export class ReminderService {
+  constructor(
+    private readonly db: Db,
+    private readonly plans: PlanRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Every (lead agency, project) pair of a plan, in project order. */
+  async leadPairs(plan: PlanRow): Promise<LeadPair[]> {
+    const projects = (await this.plans.projectsByPlanIds([plan.id])).get(plan.id) ?? [];
+    const links = await this.plans.projectAgenciesByProjectIds(projects.map((p) => p.id));
+    return projects.flatMap((project) => (links.get(project.id) ?? []).filter((l) => l.role === 'LEAD').map((l) => ({ agencyId: l.agencyId, project })));
+  }
+
+  async reportsByRoundIds(roundIds: readonly number[]): Promise<Map<number, ReportRow[]>> {
+    if (roundIds.length === 0) return new Map();
+    const rows = await this.db.select().from(progressReports).where(inArray(progressReports.roundId, [...roundIds]));
+    const map = new Map<number, ReportRow[]>();
+    for (const row of rows) map.set(row.roundId, [...(map.get(row.roundId) ?? []), row]);
+    return map;
+  }
+
+  /** What each lead agency still owes for a round: the projects it leads with no report yet. */
+  async owed(plan: PlanRow, roundId: number): Promise<Map<number, ProjectRow[]>> {
+    const [pairs, reports] = await Promise.all([this.leadPairs(plan), this.reportsByRoundIds([roundId])]);
+    const done = new Set((reports.get(roundId) ?? []).map((r) => `${r.agencyId}|${r.projectId}`));
+    const owed = new Map<number, ProjectRow[]>();
+    for (const pair of pairs) {
+      if (done.has(`${pair.agencyId}|${pair.project.id}`)) continue;
+      owed.set(pair.agencyId, [...(owed.get(pair.agencyId) ?? []), pair.project]);
+    }
+    return owed;
+  }
+
+  /**
+   * The notifications the calendar calls for from `now` on: reminders for agencies that still owe a
+   * report, and each round's escalation. Send times already past are left out (no flood of stale
+   * reminders at start-up), except an escalation missed by less than a week, which is sent at once.
+   */
+  async planned(plan: PlanRow, now: Date): Promise<PlannedNotification[]> {
+    const rounds = (await this.plans.roundsByPlanIds([plan.id])).get(plan.id) ?? [];
+    const agencyRows = await this.plans.allAgencies();
+    const codeOf = new Map(agencyRows.map((a) => [a.id, a.code]));
+    const planned: PlannedNotification[] = [];
+    for (const round of rounds) {
+      const owed = await this.owed(plan, round.id);
+      for (const [kind] of reminderDaysBefore) {
+        const sendAt = sendTimeOf(round.dueOn, kind, plan.timeZone);
+        if (sendAt <= now) continue;
+        for (const agencyId of owed.keys()) {
+          planned.push({ planId: plan.id, planCode: plan.code, roundId: round.id, dueOn: round.dueOn, agencyId, agencyCode: codeOf.get(agencyId)!, kind, sendAt });
+        }
+      }
+      const escalationAt = sendTimeOf(round.dueOn, 'ESCALATION', plan.timeZone);
+      const fresh = now.getTime() - escalationAt.getTime() < escalationGraceDays * 24 * 3600 * 1000;
+      if (plan.officeAgencyId !== null && fresh) {
+        planned.push({
+          planId: plan.id,
+          planCode: plan.code,
+          roundId: round.id,
+          dueOn: round.dueOn,
+          agencyId: plan.officeAgencyId,
+          agencyCode: codeOf.get(plan.officeAgencyId)!,
+          kind: 'ESCALATION',
+          sendAt: escalationAt,
+        });
+      }
+    }
+    return planned.sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime() || a.agencyCode.localeCompare(b.agencyCode));
+  }
+
+  /**
+   * Sends one reminder or escalation if it is still owed, exactly once: the inbox row is keyed by
+   * (round, agency, kind), so a second worker, a retry or a duplicate job inserts nothing.
+   */
+  async fire(payload: ReminderPayload): Promise<NotificationRow | undefined> {
+    const plan = (await this.plans.plansByIds([payload.planId])).get(payload.planId);
+    const round = (await this.plans.roundsByIds([payload.roundId])).get(payload.roundId);
+    if (!plan || !round) return undefined;
+    const agency = (await this.plans.agenciesByIds([payload.agencyId])).get(payload.agencyId);
+    if (!agency) return undefined;
+    const text = payload.kind === 'ESCALATION' ? await this.escalation(plan, round) : await this.reminder(plan, round, payload.agencyId, payload.kind, agency.name);
+    if (!text) return undefined;
+    const [row] = await this.db
+      .insert(notifications)
+      .values({
+        dedupeKey: notificationKey(round.id, agency.id, payload.kind),
+        agencyId: agency.id,
+        planId: plan.id,
+        roundId: round.id,
+        kind: payload.kind,
+        title: text.title,
+        body: text.body,
+        payload: { planCode: plan.code, roundId: round.id, dueOn: round.dueOn, deadline: formatInZone(deadlineOf(round.dueOn, plan.timeZone), plan.timeZone), ...text.payload },
+        scheduledFor: new Date(payload.sendAt),
+        createdAt: this.clock.now(),
+        deliveryStatus: agency.webhookUrl ? 'PENDING' : 'NONE',
+      })
+      .onConflictDoNothing({ target: notifications.dedupeKey })
+      .returning();
+    return row;
+  }
+
+  private async reminder(plan: PlanRow, round: RoundRow, agencyId: number, kind: ReminderKind, agencyName: string) {
+    // checked again when the job fires: a report that arrived since cancels it
+    const owed = (await this.owed(plan, round.id)).get(agencyId) ?? [];
+    if (owed.length === 0) return undefined;
+    const projects = owed.map((p) => ({ number: p.number, title: p.title }));
+    return { ...reminderText(kind, round.title, round.dueOn, agencyName, projects), payload: { projects } };
+  }
+
+  private async escalation(plan: PlanRow, round: RoundRow) {
+    const late = await this.latePairs(plan, round);
+    return { ...escalationText(round.title, round.dueOn, late), payload: { late } };
+  }
+
+  /** The pairs with no report by the deadline: never submitted, or submitted late. */
+  async latePairs(plan: PlanRow, round: RoundRow) {
+    const [pairs, reports, agencyRows] = await Promise.all([this.leadPairs(plan), this.reportsByRoundIds([round.id]), this.plans.allAgencies()]);
+    const byPair = new Map((reports.get(round.id) ?? []).map((r) => [`${r.agencyId}|${r.projectId}`, r]));
+    const agency = new Map(agencyRows.map((a) => [a.id, a]));
+    return pairs
+      .filter((p) => !byPair.get(`${p.agencyId}|${p.project.id}`)?.onTime)
+      .map((p) => {
+        const report = byPair.get(`${p.agencyId}|${p.project.id}`);
+        return {
+          agencyCode: agency.get(p.agencyId)!.code,
+          agencyName: agency.get(p.agencyId)!.name,
+          number: p.project.number,
+          title: p.project.title,
+          submittedAt: report ? formatInZone(report.submittedAt, plan.timeZone) : null,
+        };
+      });
+  }
+
+  /** A lead agency reports on a project it leads. Revisable; after the deadline accepted and marked late. */
+  async submitReport(principal: Principal, plan: PlanRow, input: ProgressReportInput): Promise<ReportRow> {
+    const round = (await this.plans.roundsByIds([input.roundId])).get(input.roundId);
+    if (!round || round.planId !== plan.id) throw notFound(`reporting round ${input.roundId} in plan ${plan.code}`, 'input.roundId');
+    const project = ((await this.plans.projectsByPlanIds([plan.id])).get(plan.id) ?? []).find((p) => p.number === input.projectNumber);
+    if (!project) throw notFound(`project ${input.projectNumber} in plan ${plan.code}`, 'input.projectNumber');
+    const leads = ((await this.plans.projectAgenciesByProjectIds([project.id])).get(project.id) ?? []).filter((l) => l.role === 'LEAD');
+    let agencyId: number;
+    if (principal.role === 'AGENCY') {
+      if (!leads.some((l) => l.agencyId === principal.agencyId)) {
+        throw forbidden(`your agency does not lead project ${project.number}; only its lead agencies report on it`, 'input.projectNumber');
+      }
+      agencyId = principal.agencyId!;
+    } else {
+      throw forbidden('progress reports come from the lead agencies (an AGENCY token)');
+    }
+    const text = input.text.trim();
+    if (text.length === 0) throw badInput('input.text', 'the report is empty');
+    if (text.length > maxReportLength) throw badInput('input.text', `at most ${maxReportLength} characters, not ${text.length}`);
+    const links = input.links ?? [];
+    if (links.length > maxLinks) throw badInput('input.links', `at most ${maxLinks} links`);
+    links.forEach((link, i) => {
+      if (!isHttpUrl(link)) throw badInput(`input.links[${i}]`, 'a link is an http or https URL');
+    });
+
+    const now = this.clock.now();
+    const late = now > deadlineOf(round.dueOn, plan.timeZone);
+    return this.db.transaction(async (tx) => {
+      const [existing] = await tx
+        .select()
+        .from(progressReports)
+        .where(and(eq(progressReports.roundId, round.id), eq(progressReports.projectId, project.id), eq(progressReports.agencyId, agencyId)))
+        .for('update');
+      let report: ReportRow;
+      if (existing) {
+        [report] = await tx
+          .update(progressReports)
+          .set({ text, links, revision: existing.revision + 1, revisedAt: now })
+          .where(eq(progressReports.id, existing.id))
+          .returning();
+      } else {
+        [report] = await tx
+          .insert(progressReports)
+          .values({ roundId: round.id, projectId: project.id, agencyId, text, links, revision: 1, submittedAt: now, revisedAt: now, onTime: !late })
+          .returning();
+      }
+      await tx.insert(progressReportRevisions).values({ reportId: report.id, revision: report.revision, text, links, submittedAt: now, late, clientId: principal.clientId });
+      return report;
+    });
+  }
+
+  async revisionsByReportIds(ids: readonly number[]): Promise<Map<number, ReportRevisionRow[]>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.select().from(progressReportRevisions).where(inArray(progressReportRevisions.reportId, [...ids])).orderBy(asc(progressReportRevisions.revision));
+    const map = new Map<number, ReportRevisionRow[]>();
+    for (const row of rows) map.set(row.reportId, [...(map.get(row.reportId) ?? []), row]);
+    return map;
+  }
+
+  /** The inbox, newest first: one agency's, or (office) everyone's. */
+  async listNotifications(filter: { agencyId?: number; unreadOnly?: boolean; deliveryStatus?: NotificationRow['deliveryStatus'] }, first: number, before?: number) {
+    return this.db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          filter.agencyId === undefined ? undefined : eq(notifications.agencyId, filter.agencyId),
+          filter.unreadOnly ? isNull(notifications.readAt) : undefined,
+          filter.deliveryStatus ? eq(notifications.deliveryStatus, filter.deliveryStatus) : undefined,
+          before === undefined ? undefined : lt(notifications.id, before),
+        ),
+      )
+      .orderBy(desc(notifications.id))
+      .limit(first + 1);
+  }
+
+  async markRead(agencyId: number, ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await this.db
+      .update(notifications)
+      .set({ readAt: this.clock.now() })
+      .where(and(eq(notifications.agencyId, agencyId), inArray(notifications.id, ids), isNull(notifications.readAt)))
+      .returning({ id: notifications.id });
+    return rows.length;
+  }
+
+  async configureWebhook(agencyCode: string, url: string | null, secret: string): Promise<void> {
+    if (url !== null && !isHttpUrl(url)) throw badInput('url', 'a webhook URL is an http or https URL');
+    const rows = await this.db
+      .update(agencies)
+      .set({ webhookUrl: url, webhookSecret: url === null ? null : secret, updatedAt: this.clock.now() })
+      .where(eq(agencies.code, agencyCode))
+      .returning({ id: agencies.id });
+    if (rows.length === 0) throw notFound(`agency ${agencyCode}`, 'agencyCode');
+  }
+
+  /**
+   * One delivery attempt of a notification to its agency's webhook. Throws so the job is retried;
+   * the last failed attempt marks the notification FAILED for the office to see.
+   */
+  async deliver(notificationId: number, attempt: number, finalAttempt: boolean, timeoutMs = 10_000): Promise<void> {
+    const [row] = await this.db
+      .select({ notification: notifications, url: agencies.webhookUrl, secret: agencies.webhookSecret, agencyCode: agencies.code })
+      .from(notifications)
+      .innerJoin(agencies, eq(agencies.id, notifications.agencyId))
+      .where(eq(notifications.id, notificationId));
+    if (!row || row.notification.deliveryStatus === 'DELIVERED') return;
+    if (!row.url || !row.secret) {
+      await this.db.update(notifications).set({ deliveryStatus: 'NONE' }).where(eq(notifications.id, notificationId));
+      return;
+    }
+    const n = row.notification;
+    const body = JSON.stringify({
+      id: String(n.id),
+      kind: n.kind,
+      agencyCode: row.agencyCode,
+      title: n.title,
+      body: n.body,
+      scheduledFor: n.scheduledFor.toISOString(),
+      createdAt: n.createdAt.toISOString(),
+      ...(n.payload as object),
+    });
+    let error: string | undefined;
+    try {
+      const response = await fetch(row.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': signBody(body, row.secret),
+          'x-hub-event': n.kind === 'ESCALATION' ? 'escalation' : 'reminder',
+          'x-hub-delivery': String(n.id),
+        },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (!response.ok) error = `HTTP ${response.status}`;
+    } catch (e) {
+      error = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message;
+    }
+    await this.db
+      .update(notifications)
+      .set(
+        error === undefined
+          ? { deliveryStatus: 'DELIVERED', deliveredAt: this.clock.now(), deliveryAttempts: attempt, deliveryError: null }
+          : { deliveryStatus: finalAttempt ? 'FAILED' : 'PENDING', deliveryAttempts: attempt, deliveryError: error },
+      )
+      .where(eq(notifications.id, notificationId));
+    if (error !== undefined) throw new AppError(ErrorCode.Unavailable, `webhook delivery failed: ${error}`);
+  }
+}

@@ -1,0 +1,102 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { AgencyType, ProjectType } from '../plan/plan.types.js';
+import { PageInfo } from '../shared/connection.js';
+import { DateScalar, DateTimeScalar } from '../shared/scalars.js';
+
+export enum NotificationKindEnum {
+  REMINDER_7D = 'REMINDER_7D',
+  REMINDER_3D = 'REMINDER_3D',
+  REMINDER_1D = 'REMINDER_1D',
+  REMINDER_DUE = 'REMINDER_DUE',
+  ESCALATION = 'ESCALATION',
+}
+registerEnumType(NotificationKindEnum, { name: 'NotificationKind', description: 'reminders 7, 3 and 1 days before the due day and on it; the escalation the day after' });
+
+export enum DeliveryStatusEnum {
+  NONE = 'NONE',
+  PENDING = 'PENDING',
+  DELIVERED = 'DELIVERED',
+  FAILED = 'FAILED',
+}
+registerEnumType(DeliveryStatusEnum, { name: 'DeliveryStatus', description: 'webhook delivery: NONE when the agency has no webhook' });
+
+@InputType('ProgressReportInput')
+export class ProgressReportInput {
+  @Field(() => String, { nullable: true }) planCode?: string | null;
+  @Field(() => ID) roundId!: number;
+  @Field(() => Int) projectNumber!: number;
+  @Field(() => String, { description: 'up to 20,000 characters' }) text!: string;
+  @Field(() => [String], { nullable: true, description: 'links to attachments (http or https), at most 20' }) links?: string[] | null;
+}
+
+@ObjectType('ProgressReportRevision')
+export class ProgressReportRevisionType {
+  @Field(() => Int) revision!: number;
+  @Field(() => String) text!: string;
+  @Field(() => [String]) links!: string[];
+  @Field(() => DateTimeScalar) submittedAt!: Date;
+  @Field(() => Boolean, { description: 'sent after the deadline' }) late!: boolean;
+}
+
+@ObjectType('ProgressReport')
+export class ProgressReportType {
+  @Field(() => ID) id!: number;
+  @Field(() => String) text!: string;
+  @Field(() => [String]) links!: string[];
+  @Field(() => Int) revision!: number;
+  @Field(() => DateTimeScalar, { description: 'when the first version arrived' }) submittedAt!: Date;
+  @Field(() => DateTimeScalar) revisedAt!: Date;
+  @Field(() => Boolean, { description: 'the first version arrived by the deadline' }) onTime!: boolean;
+}
+
+@ObjectType('RoundSubmission', { description: 'One lead agency and project of a round' })
+export class RoundSubmissionType {
+  @Field(() => AgencyType) agency!: AgencyType;
+  @Field(() => ProjectType) project!: ProjectType;
+  @Field(() => DateTimeScalar, { nullable: true }) submittedAt!: Date | null;
+  @Field(() => Boolean, { nullable: true, description: 'null while nothing is submitted' }) onTime!: boolean | null;
+  @Field(() => ProgressReportType, { nullable: true }) report!: ProgressReportType | null;
+}
+
+@ObjectType('Notification')
+export class NotificationType {
+  @Field(() => ID) id!: number;
+  @Field(() => NotificationKindEnum) kind!: NotificationKindEnum;
+  @Field(() => String) title!: string;
+  @Field(() => String) body!: string;
+  @Field(() => DateTimeScalar, { description: 'when the calendar called for it' }) scheduledFor!: Date;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) readAt!: Date | null;
+  @Field(() => Boolean) read!: boolean;
+  @Field(() => DeliveryStatusEnum) deliveryStatus!: DeliveryStatusEnum;
+  @Field(() => Int) deliveryAttempts!: number;
+  @Field(() => String, { nullable: true }) deliveryError!: string | null;
+}
+
+@ObjectType('NotificationEdge')
+export class NotificationEdge {
+  @Field(() => NotificationType) node!: NotificationType;
+  @Field(() => String) cursor!: string;
+}
+
+@ObjectType('NotificationConnection')
+export class NotificationConnection {
+  @Field(() => [NotificationEdge]) edges!: NotificationEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
+
+@ObjectType('PlannedNotification', { description: 'A reminder or escalation the calendar still calls for' })
+export class PlannedNotificationType {
+  @Field(() => ID) roundId!: number;
+  @Field(() => DateScalar) dueOn!: string;
+  @Field(() => String) agencyCode!: string;
+  @Field(() => NotificationKindEnum) kind!: NotificationKindEnum;
+  @Field(() => DateTimeScalar) sendAt!: string;
+}
+
+@ObjectType('WebhookConfig')
+export class WebhookConfigType {
+  @Field(() => String) agencyCode!: string;
+  @Field(() => String, { nullable: true }) url!: string | null;
+  @Field(() => String, { nullable: true, description: 'the signing secret, shown only in the answer that set it' }) secret!: string | null;
+}
