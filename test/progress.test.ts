@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './support/hub.js';
+import { civilStandards, laterLoan, loans, ndrcStages, redcrossAeds } from './support/sample-data.js';
 
 // Every expected figure below is worked out by hand in the comment beside it.
 // The plan period is 2023-01-01..2023-12-31: 365 days. Expected progress:
@@ -18,37 +19,6 @@ const progressOf = /* GraphQL */ `
     indicator(code: $code) { progress(asOf: $asOf, regionCode: $region) { value percent expectedPercent achieved status asOf } }
   }
 `;
-
-const obs = (indicatorCode: string, date: string, value: string, ref: string, extra: Record<string, string> = {}) => ({
-  indicatorCode,
-  date,
-  value,
-  ref,
-  ...extra,
-});
-
-// Loans (1.2), of which personal (1.3), sent in three units; all 亿元 in the plan:
-//   L1 2023-02-10 信州区 5000 万元 = 0.5 亿元, personal
-//   L2 2023-03-15 广丰区 1.25 亿元
-//   L3 2023-05-20 信州区 250000000 元 = 2.5 亿元, personal
-//   L4 2023-06-30 广信区 30000 万元 = 3 亿元, of which 2 亿元 personal (sent later in the test)
-const loans = [
-  obs('1.2', '2023-02-10', '5000', 'L1', { unit: '万元', regionCode: '361102' }),
-  obs('1.3', '2023-02-10', '5000', 'L1', { unit: '万元', regionCode: '361102' }),
-  obs('1.2', '2023-03-15', '1.25', 'L2', { unit: '亿元', regionCode: '361103' }),
-  obs('1.2', '2023-05-20', '250000000', 'L3', { unit: '元', regionCode: '361102' }),
-  obs('1.3', '2023-05-20', '250000000', 'L3', { unit: '元', regionCode: '361102' }),
-  // due amounts (1.4) and recoveries (1.5): a zero first, so 1.7 has a zero denominator in March
-  obs('1.4', '2023-03-01', '0', 'D0', { regionCode: '361103' }),
-  obs('1.5', '2023-03-01', '0', 'D0', { regionCode: '361103' }),
-  obs('1.4', '2023-05-10', '0.8', 'D1', { regionCode: '361102' }),
-  obs('1.5', '2023-06-15', '7800', 'D1', { unit: '万元', regionCode: '361102' }),
-  obs('1.1', '2023-04-15', '800', 'F1'),
-];
-const laterLoan = [
-  obs('1.2', '2023-06-30', '30000', 'L4', { unit: '万元', regionCode: '361104' }),
-  obs('1.3', '2023-06-30', '2', 'L4', { regionCode: '361104' }),
-];
 
 describe('bureaus push data and the hub computes progress exactly', () => {
   let t: TestHub;
@@ -78,25 +48,9 @@ describe('bureaus push data and the hub computes progress exactly', () => {
     ]);
     const results = await Promise.all([
       t.gql(hrss, submit, { input: loans }),
-      // 2.1 urban 低保 (825 → 885): 信州区 reaches 885 in March; 广丰区 855 in March, 885 in June
-      t.gql(civil, submit, {
-        input: [
-          obs('2.1', '2023-03-01', '885', 'S-361102-03', { regionCode: '361102' }),
-          obs('2.1', '2023-03-01', '855', 'S-361103-03', { regionCode: '361103' }),
-          obs('2.1', '2023-06-01', '885', 'S-361103-06', { regionCode: '361103' }),
-        ],
-      }),
-      // 9.1 milestone 30/30/40: liaison done in February, preparation in June
-      t.gql(ndrc, submit, {
-        input: [
-          obs('9.1', '2023-02-01', '1', 'M1', { stageCode: 'liaison' }),
-          obs('9.1', '2023-06-01', '1', 'M2', { stageCode: 'preparation' }),
-        ],
-      }),
-      // 10.1 AEDs (target 86): 43 by June; 10.2 people trained (TRACKED): 120 + 80
-      t.gql(redcross, submit, {
-        input: [obs('10.1', '2023-06-01', '43', 'A1'), obs('10.2', '2023-05-01', '120', 'T1'), obs('10.2', '2023-06-10', '80', 'T2')],
-      }),
+      t.gql(civil, submit, { input: civilStandards }),
+      t.gql(ndrc, submit, { input: ndrcStages }),
+      t.gql(redcross, submit, { input: redcrossAeds }),
     ]);
     for (const r of results) expect(r.errors).toBeUndefined();
     pastAnswers.push(await t.gql(bi, pastQuery));

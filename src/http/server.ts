@@ -14,6 +14,9 @@ import type { HubContext } from './context.js';
 import { costLimit, depthLimit } from './limits.js';
 import { createRequestLoaders } from './loaders.js';
 import { hubSchema } from './schema.js';
+import { mountExports } from './export.js';
+import { mountMetrics, mountQueueAdmin } from './operations.js';
+import { mountDashboard } from './static.js';
 
 export interface HttpServer {
   app: Express;
@@ -40,6 +43,11 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
     ],
   });
   await apollo.start();
+
+  mountMetrics(app, hub);
+  mountDashboard(app);
+  mountExports(app, hub);
+  mountQueueAdmin(app, hub);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

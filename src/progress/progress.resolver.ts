@@ -6,7 +6,7 @@ import { AgencyType, IndicatorKind, IndicatorType, PlanType, ProjectType } from 
 import { dateInZone } from '../shared/clock.js';
 import { notFound } from '../shared/errors.js';
 import { DateScalar } from '../shared/scalars.js';
-import { computeSeries, type PlanProgress, type RegionFigure, type ShownRollup } from './progress.service.js';
+import { computeSeries, consolidatedRows, type PlanProgress, type RegionFigure, type ShownRollup } from './progress.service.js';
 import { IndicatorRowType, ProgressType, RegionProgressType, SeriesPointType, StatusEnum } from './progress.types.js';
 import { listOf } from '../shared/complexity.js';
 
@@ -126,32 +126,12 @@ export class ConsolidatedResolver {
     const snap = await ctx.loaders.progress.planProgress(plan, asOfOr(ctx, plan, asOf));
     const structure = await ctx.loaders.progress.structureOf(plan);
     const regions = regionCode === 'ALL' ? snap.regions : [await regionOf(ctx, plan, regionCode)];
-    const agencies = new Map((await ctx.loaders.plan.allAgencies()).map((a) => [a.id, a.code]));
-    const projects = new Map(structure.projects.map((p) => [p.id, p]));
-    return structure.indicators.flatMap((indicator) => {
-      const project = projects.get(indicator.projectId)!;
-      const leads = (structure.links.get(project.id) ?? []).filter((l) => l.role === 'LEAD').map((l) => agencies.get(l.agencyId)!);
-      return regions.map((region) => {
-        const { figure, shown } = snap.indicators.get(indicator.id)!.get(region.id)!;
-        return {
-          projectNumber: project.number,
-          projectTitle: project.title,
-          indicatorCode: indicator.code,
-          indicatorName: indicator.name,
-          unit: indicator.unit,
-          kind: indicator.kind as IndicatorKind,
-          regionCode: region.code,
-          target: indicator.target,
-          baseline: indicator.baseline,
-          value: shown.value,
-          percent: shown.percent,
-          expectedPercent: shown.expectedPercent,
-          status: shown.status as StatusEnum,
-          leadAgencyCodes: leads,
-          lastObservedOn: figure.lastObservedOn,
-          asOf: snap.asOf,
-        };
-      });
-    });
+    const agencies = new Map((await ctx.loaders.plan.allAgencies()).map((a) => [a.id, a]));
+    return consolidatedRows(snap, structure, regions, agencies).map((row) => ({
+      ...row,
+      kind: row.kind as IndicatorKind,
+      status: row.status as StatusEnum,
+      leadAgencyCodes: row.leadAgencies.map((a) => a.code),
+    }));
   }
 }

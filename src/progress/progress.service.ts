@@ -188,3 +188,54 @@ export function computeSeries(
   }
   return points;
 }
+
+export interface ConsolidatedRow {
+  projectNumber: number;
+  projectTitle: string;
+  indicatorCode: string;
+  indicatorName: string;
+  unit: string;
+  kind: string;
+  regionCode: string;
+  regionName: string;
+  target: string | null;
+  baseline: string | null;
+  value: string | null;
+  percent: number | null;
+  expectedPercent: number;
+  status: string;
+  leadAgencies: AgencyRow[];
+  lastObservedOn: string | null;
+  asOf: string;
+}
+
+/** One flat row per indicator and region: what BI tools, the ledger and the SQL views all show. */
+export function consolidatedRows(snap: PlanProgress, structure: PlanStructure, regions: RegionRow[], agencies: Map<number, AgencyRow>): ConsolidatedRow[] {
+  const projects = new Map(structure.projects.map((p) => [p.id, p]));
+  return structure.indicators.flatMap((indicator) => {
+    const project = projects.get(indicator.projectId)!;
+    const leads = (structure.links.get(project.id) ?? []).filter((l) => l.role === 'LEAD').map((l) => agencies.get(l.agencyId)!);
+    return regions.map((region) => {
+      const { figure, shown } = snap.indicators.get(indicator.id)!.get(region.id)!;
+      return {
+        projectNumber: project.number,
+        projectTitle: project.title,
+        indicatorCode: indicator.code,
+        indicatorName: indicator.name,
+        unit: indicator.unit,
+        kind: indicator.kind,
+        regionCode: region.code,
+        regionName: region.name,
+        target: indicator.target,
+        baseline: indicator.baseline,
+        value: shown.value,
+        percent: shown.percent,
+        expectedPercent: shown.expectedPercent,
+        status: shown.status,
+        leadAgencies: leads,
+        lastObservedOn: figure.lastObservedOn,
+        asOf: snap.asOf,
+      };
+    });
+  });
+}

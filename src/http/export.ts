@@ -1,0 +1,38 @@
+import type { Express, Request, Response } from 'express';
+import type { Hub } from '../app.js';
+import { ledgerCsv, ledgerXlsx } from '../progress/ledger.js';
+import { dateInZone } from '../shared/clock.js';
+import { requireTokenRole } from './rest-auth.js';
+
+const validDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
+
+/** GET /export/ledger.xlsx and .csv: ?plan=CODE (default: the current plan) &asOf=YYYY-MM-DD &regions=all (CSV) */
+export function mountExports(app: Express, hub: Hub): void {
+  const handler = (format: 'xlsx' | 'csv') => async (req: Request, res: Response) => {
+    const planCode = typeof req.query.plan === 'string' ? req.query.plan : undefined;
+    const plan = planCode
+      ? (await hub.planRepository.plansByCodes([planCode])).get(planCode)
+      : await hub.planRepository.planForDate(dateInZone(hub.clock.now(), hub.config.timeZone));
+    if (!plan) {
+      res.status(404).json({ errors: [{ message: `plan ${planCode ?? '(current)'} not found`, extensions: { code: 'NOT_FOUND', field: 'plan' } }] });
+      return;
+    }
+    const asOf = typeof req.query.asOf === 'string' ? req.query.asOf : dateInZone(hub.clock.now(), plan.timeZone);
+    if (!validDate(asOf)) {
+      res.status(400).json({ errors: [{ message: 'asOf: a date YYYY-MM-DD', extensions: { code: 'BAD_USER_INPUT', field: 'asOf' } }] });
+      return;
+    }
+    const name = `ledger-${plan.code}-${asOf}`;
+    if (format === 'xlsx') {
+      res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      res.setHeader('content-disposition', `attachment; filename="${name}.xlsx"`);
+      res.send(await ledgerXlsx(hub, plan, asOf));
+    } else {
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
+      res.send(await ledgerCsv(hub, plan, asOf, req.query.regions === 'all'));
+    }
+  };
+  app.get('/export/ledger.xlsx', requireTokenRole(hub, 'OFFICE', 'BI'), handler('xlsx'));
+  app.get('/export/ledger.csv', requireTokenRole(hub, 'OFFICE', 'BI'), handler('csv'));
+}

@@ -1,0 +1,29 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Hub } from '../app.js';
+import { authenticate, bearerToken, type Principal, type Role } from '../auth/auth.service.js';
+
+/** The token of a plain HTTP request: the Authorization header, or the dashboard's `hub_token` cookie. */
+export function requestToken(req: Request): string | undefined {
+  const fromHeader = bearerToken(req.headers.authorization);
+  if (fromHeader) return fromHeader;
+  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith('hub_token='));
+  return cookie ? decodeURIComponent(cookie.slice('hub_token='.length)) : undefined;
+}
+
+/** Guards a non-GraphQL route with the same tokens and roles, answering coded JSON errors. */
+export function requireTokenRole(hub: Hub, ...roles: Role[]) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = requestToken(req);
+    const principal = token ? await authenticate(hub.db, token) : undefined;
+    if (!principal) {
+      res.status(401).json({ errors: [{ message: 'send an API token: Authorization: Bearer <token>', extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    if (!roles.includes(principal.role)) {
+      res.status(403).json({ errors: [{ message: `this needs a ${roles.join(' or ')} token`, extensions: { code: 'FORBIDDEN' } }] });
+      return;
+    }
+    res.locals.principal = principal satisfies Principal;
+    next();
+  };
+}

@@ -1,0 +1,112 @@
+import ExcelJS from 'exceljs';
+import { and, eq, inArray, lte, max } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { progressReports, reportingRounds } from '../../drizzle/schema/index.js';
+import type { Hub } from '../app.js';
+import type { PlanRow } from '../plan/plan.repository.js';
+import { consolidatedRows, type ConsolidatedRow } from './progress.service.js';
+
+/** 台账: the ledger the office hands to the leading group, one row per indicator (and per region). */
+
+export const statusLabels: Record<string, string> = {
+  ACHIEVED: '已完成',
+  ON_TRACK: '正常推进',
+  LAGGING: '滞后',
+  BEHIND: '严重滞后',
+  NO_DATA: '无数据',
+};
+
+interface LedgerColumn {
+  header: string;
+  width: number;
+  value: (row: LedgerRow) => string | number | null;
+  /** a number in the spreadsheet; the CSV keeps the exact decimal text */
+  numeric?: boolean;
+}
+
+export interface LedgerRow extends ConsolidatedRow {
+  lastReportedOn: string | null;
+}
+
+const columns: LedgerColumn[] = [
+  { header: '项目', width: 34, value: (r) => `${r.projectNumber}.${r.projectTitle}` },
+  { header: '指标编号', width: 9, value: (r) => r.indicatorCode },
+  { header: '指标', width: 40, value: (r) => r.indicatorName },
+  { header: '牵头单位', width: 16, value: (r) => r.leadAgencies.map((a) => a.name).join('、') },
+  { header: '计量单位', width: 10, value: (r) => r.unit },
+  { header: '目标', width: 10, value: (r) => r.target, numeric: true },
+  { header: '基线', width: 10, value: (r) => r.baseline, numeric: true },
+  { header: '完成', width: 14, value: (r) => r.value, numeric: true },
+  { header: '完成率(%)', width: 11, value: (r) => r.percent },
+  { header: '序时进度(%)', width: 12, value: (r) => r.expectedPercent },
+  { header: '状态', width: 10, value: (r) => statusLabels[r.status] ?? r.status },
+  { header: '最近数据日期', width: 13, value: (r) => r.lastObservedOn },
+  { header: '最近进展报送', width: 13, value: (r) => r.lastReportedOn },
+];
+const regionColumns: LedgerColumn[] = [
+  { header: '地区编码', width: 10, value: (r) => r.regionCode },
+  { header: '地区', width: 18, value: (r) => r.regionName },
+];
+
+export async function ledgerRows(hub: Hub, plan: PlanRow, asOf: string, byRegion: boolean): Promise<LedgerRow[]> {
+  const structure = await hub.progress.structure(plan);
+  const snap = await hub.progress.planProgress(plan, asOf, structure);
+  const agencies = new Map((await hub.planRepository.allAgencies()).map((a) => [a.id, a]));
+  const regions = byRegion ? structure.regions : structure.regions.filter((r) => r.id === plan.cityRegionId);
+  // the last progress report on each project that had arrived by the end of asOf
+  const endOfDay = DateTime.fromISO(asOf, { zone: plan.timeZone }).endOf('day').toJSDate();
+  const projectIds = structure.projects.map((p) => p.id);
+  const reported = projectIds.length
+    ? await hub.db
+        .select({ projectId: progressReports.projectId, last: max(progressReports.submittedAt) })
+        .from(progressReports)
+        .innerJoin(reportingRounds, eq(reportingRounds.id, progressReports.roundId))
+        .where(and(inArray(progressReports.projectId, projectIds), lte(progressReports.submittedAt, endOfDay)))
+        .groupBy(progressReports.projectId)
+    : [];
+  const lastReport = new Map(reported.map((r) => [r.projectId, r.last ? DateTime.fromJSDate(r.last, { zone: plan.timeZone }).toISODate() : null]));
+  const numberToId = new Map(structure.projects.map((p) => [p.number, p.id]));
+  return consolidatedRows(snap, structure, regions, agencies).map((row) => ({ ...row, lastReportedOn: lastReport.get(numberToId.get(row.projectNumber)!) ?? null }));
+}
+
+const title = (plan: PlanRow, asOf: string) => `${plan.title}台账（${plan.documentNumber}，截至${asOf}）`;
+
+export async function ledgerXlsx(hub: Hub, plan: PlanRow, asOf: string): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'Livelihood Projects Data Hub';
+  workbook.created = hub.clock.now();
+  const sheets: [string, LedgerColumn[], LedgerRow[]][] = [
+    ['台账', columns, await ledgerRows(hub, plan, asOf, false)],
+    ['分地区', [...columns.slice(0, 3), ...regionColumns, ...columns.slice(3)], await ledgerRows(hub, plan, asOf, true)],
+  ];
+  for (const [name, cols, rows] of sheets) {
+    const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 2 }] });
+    sheet.columns = cols.map((c) => ({ width: c.width }));
+    sheet.addRow([title(plan, asOf)]).font = { bold: true, size: 14 };
+    sheet.mergeCells(1, 1, 1, cols.length);
+    const header = sheet.addRow(cols.map((c) => c.header));
+    header.font = { bold: true };
+    header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
+    for (const row of rows) {
+      sheet.addRow(cols.map((c) => {
+        const v = c.value(row);
+        return c.numeric && v !== null ? Number(v) : v;
+      }));
+    }
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+const csvField = (value: string | number | null) => {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** CSV with a BOM so Excel opens the Chinese text correctly; decimals stay exact text. */
+export async function ledgerCsv(hub: Hub, plan: PlanRow, asOf: string, byRegion: boolean): Promise<string> {
+  const cols = byRegion ? [...columns.slice(0, 3), ...regionColumns, ...columns.slice(3)] : columns;
+  const rows = await ledgerRows(hub, plan, asOf, byRegion);
+  const lines = [cols.map((c) => csvField(c.header)).join(','), ...rows.map((r) => cols.map((c) => csvField(c.value(r))).join(','))];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
