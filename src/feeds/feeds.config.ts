@@ -57,6 +57,8 @@ const ruleSchema = z
     date: z.string().min(1).optional(),
     /** MILESTONE indicators: the stage a matching record reports done */
     stage: z.string().min(1).optional(),
+    /** appended to the record's ref: one record can feed one indicator twice (prenatal and newborn counts) */
+    refSuffix: z.string().min(1).optional(),
     when: z.union([conditionSchema, z.array(conditionSchema).min(1)]).optional(),
   })
   .refine((r) => (r.value === undefined) !== (r.constant === undefined), { message: 'give either value (a field) or constant', path: ['value'] });

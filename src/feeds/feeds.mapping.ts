@@ -80,7 +80,7 @@ export function mapRecord(record: unknown, mapping: Mapping, plan: { timeZone: s
     if (scheduled && (date < plan.periodStart || date > plan.periodEnd)) continue;
     const value = rule.constant ?? toDecimalText(pathGet(record, rule.value!));
     if (value === undefined || value === '') throw new MappingError(rule.value!, `"${rule.value}" has no value`);
-    items.push({ indicatorCode: rule.indicator, regionCode, date, value, unit: rule.unit ?? null, ref, stageCode: rule.stage ?? null, allowFuture: scheduled });
+    items.push({ indicatorCode: rule.indicator, regionCode, date, value, unit: rule.unit ?? null, ref: `${ref}${rule.refSuffix ?? ''}`, stageCode: rule.stage ?? null, allowFuture: scheduled });
   }
   return items;
 }
