@@ -7,13 +7,13 @@ import { authenticate, issueToken } from '../src/auth/auth.service.js';
 import { loadConfig } from '../src/config/config.js';
 import { listenAdminSocket } from '../src/http/admin-socket.js';
 import { startHttpServer } from '../src/http/server.js';
+import { simulatorFeeds } from '../src/feeds/simulator.feeds.js';
 import { startSimulator, defaultSimulatorData, type SimulatorData } from '../src/feeds/simulator.js';
 import { loadShippedPlans } from '../src/plan/plan.files.js';
 import { statusLabels } from '../src/progress/ledger.js';
 import { consolidatedRows } from '../src/progress/progress.service.js';
 import { ManualClock, dateInZone } from '../src/shared/clock.js';
 import { startWorkers } from '../src/workers.js';
-import { demoFeeds } from './demo-feeds.js';
 
 /**
  * npm run demo: the 2023 plan replayed to a day in October on the embedded database. Bureau feeds
@@ -47,7 +47,7 @@ const data: SimulatorData = {
 const simulator = await startSimulator({ port: Number(process.env.SIM_PORT ?? 0), data });
 
 console.log(`\n上饶市2023年民生实事 — demo as of ${now} (data in ${dataDir})\n`);
-for (const spec of demoFeeds(simulator.url)) {
+for (const spec of simulatorFeeds(simulator.url)) {
   const feed = await hub.feeds.upsert(plan, spec);
   const run = await hub.feeds.pull(feed.id, `demo-${feed.id}`, 'MANUAL', 1, true);
   console.log(`  feed ${spec.name.padEnd(14, '　')} ${run.status}: ${run.fetched} records, ${run.created} observations, ${run.rejected} quarantined`);

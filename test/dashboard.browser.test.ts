@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, revokeToken } from '../src/auth/auth.service.js';
 import { startTestHub, type TestHub } from './support/hub.js';
+import { laterLoan, loans as sampleLoans, obs } from './support/sample-data.js';
 
 // The dashboard (src/http/dashboard) in a real Chromium against a real hub. A missing Chromium fails
 // the file in beforeAll: there is no silent skip.
@@ -19,28 +20,9 @@ const submit = /* GraphQL */ `
 `;
 const report = /* GraphQL */ `mutation ($input: ProgressReportInput!) { submitProgressReport(input: $input) { onTime } }`;
 
-const obs = (indicatorCode: string, date: string, value: string, ref: string, extra: Record<string, string> = {}) => ({ indicatorCode, date, value, ref, ...extra });
-
-// A subset of test/progress.test.ts, hub clock at 2023-07-01 (day 182 of 365: expected 182/365 = 49.8630… → 49.86).
-// Loans (1.2; all 亿元 in the plan), of which personal (1.3):
-//   L1 2023-02-10 信州区 5000 万元 = 0.5, personal; L2 2023-03-15 广丰区 1.25; L3 2023-05-20 信州区 250000000 元 = 2.5, personal;
-//   L4 2023-06-30 广信区 30000 万元 = 3, of which 2 personal.
-const loans = [
-  obs('1.2', '2023-02-10', '5000', 'L1', { unit: '万元', regionCode: '361102' }),
-  obs('1.3', '2023-02-10', '5000', 'L1', { unit: '万元', regionCode: '361102' }),
-  obs('1.2', '2023-03-15', '1.25', 'L2', { unit: '亿元', regionCode: '361103' }),
-  obs('1.2', '2023-05-20', '250000000', 'L3', { unit: '元', regionCode: '361102' }),
-  obs('1.3', '2023-05-20', '250000000', 'L3', { unit: '元', regionCode: '361102' }),
-  obs('1.2', '2023-06-30', '30000', 'L4', { unit: '万元', regionCode: '361104' }),
-  obs('1.3', '2023-06-30', '2', 'L4', { regionCode: '361104' }),
-  // due amounts (1.4) and recoveries (1.5)
-  obs('1.4', '2023-03-01', '0', 'D0', { regionCode: '361103' }),
-  obs('1.5', '2023-03-01', '0', 'D0', { regionCode: '361103' }),
-  obs('1.4', '2023-05-10', '0.8', 'D1', { regionCode: '361102' }),
-  obs('1.5', '2023-06-15', '7800', 'D1', { unit: '万元', regionCode: '361102' }),
-  // guarantee fund 800 万元 (city)
-  obs('1.1', '2023-04-15', '800', 'F1'),
-];
+// The loans of test/support/sample-data.ts (hand-worked in test/progress.test.ts), hub clock at 2023-07-01
+// (day 182 of 365: expected 182/365 = 49.8630… → 49.86): 1.2 = 7.25 亿元, 1.3 = 5, 1.4 = 0.8, 1.5 = 0.78, 1.1 = 800 万元.
+const loans = [...sampleLoans, ...laterLoan];
 // Project 1 as of 2023-07-01 (TRACKED 1.3, 1.4, 1.5, 1.8 left out; weights equal):
 //   1.1 = 800 / 800 = 100 %
 //   1.2 = (0.5 + 1.25 + 2.5 + 3) / 19.5 = 7.25 / 19.5 = 37.179487… %

@@ -13,16 +13,4 @@ export async function waitForRun(hub: Hub, runId: number, timeoutMs = 15_000) {
   }
 }
 
-/** The HRSS loan feed's mapping, as the README documents it. */
-export const loanMapping = {
-  region: { field: 'countyCode' },
-  date: { field: 'issuedOn' },
-  ref: { field: 'loanId' },
-  rules: [
-    { indicator: '1.2', value: 'amountYuan', unit: '元' },
-    { indicator: '1.3', value: 'amountYuan', unit: '元', when: { field: 'borrowerType', equals: 'PERSONAL' } },
-    { indicator: '1.4', value: 'amountYuan', unit: '元', date: 'dueOn', when: { field: 'dueOn', present: true } },
-    { indicator: '1.5', value: 'repaidAmountYuan', unit: '元', date: 'repaidOn', when: { field: 'repaidOn', present: true } },
-    { indicator: '1.8', value: 'interestWaivedYuan', unit: '元', when: { field: 'borrowerType', equals: 'PERSONAL' } },
-  ],
-};
+export { loanMapping } from '../../src/feeds/simulator.feeds.js';

@@ -1,7 +1,22 @@
-import type { FeedSpecInput } from '../src/feeds/feeds.service.js';
+import type { Mapping } from './feeds.config.js';
+import type { FeedSpecInput } from './feeds.service.js';
 
-/** The five bureau feeds of the demo, as the office would register them, against a simulator at `base`. */
-export function demoFeeds(base: string): FeedSpecInput[] {
+/** HRSS's loan ledger → new loans, personal loans, due and recovered amounts, interest waived (README). */
+export const loanMapping: Mapping = {
+  region: { field: 'countyCode' },
+  date: { field: 'issuedOn' },
+  ref: { field: 'loanId' },
+  rules: [
+    { indicator: '1.2', value: 'amountYuan', unit: '元' },
+    { indicator: '1.3', value: 'amountYuan', unit: '元', when: { field: 'borrowerType', equals: 'PERSONAL' } },
+    { indicator: '1.4', value: 'amountYuan', unit: '元', date: 'dueOn', when: { field: 'dueOn', present: true } },
+    { indicator: '1.5', value: 'repaidAmountYuan', unit: '元', date: 'repaidOn', when: { field: 'repaidOn', present: true } },
+    { indicator: '1.8', value: 'interestWaivedYuan', unit: '元', when: { field: 'borrowerType', equals: 'PERSONAL' } },
+  ],
+};
+
+/** The five bureau feeds of the simulator, as the office would register them, against a simulator at `base`. */
+export function simulatorFeeds(base: string): FeedSpecInput[] {
   const standards: [string, string][] = [
     ['urban_dibao', '2.1'],
     ['urban_dibao_subsidy', '2.2'],
@@ -20,18 +35,7 @@ export function demoFeeds(base: string): FeedSpecInput[] {
       schedule: '0 2 * * *',
       pagination: { type: 'PAGE', pageParam: 'page', sizeParam: 'size', pageSize: 200 },
       incremental: { param: 'since', field: 'updatedAt' },
-      mapping: {
-        region: { field: 'countyCode' },
-        date: { field: 'issuedOn' },
-        ref: { field: 'loanId' },
-        rules: [
-          { indicator: '1.2', value: 'amountYuan', unit: '元' },
-          { indicator: '1.3', value: 'amountYuan', unit: '元', when: { field: 'borrowerType', equals: 'PERSONAL' } },
-          { indicator: '1.4', value: 'amountYuan', unit: '元', date: 'dueOn', when: { field: 'dueOn', present: true } },
-          { indicator: '1.5', value: 'repaidAmountYuan', unit: '元', date: 'repaidOn', when: { field: 'repaidOn', present: true } },
-          { indicator: '1.8', value: 'interestWaivedYuan', unit: '元', when: { field: 'borrowerType', equals: 'PERSONAL' } },
-        ],
-      },
+      mapping: loanMapping,
     },
     {
       agencyCode: 'CIVIL',
