@@ -2,8 +2,6 @@ import type { DefaultJobOptions } from 'bullmq';
 
 /** Every queue of the hub. A job's name is its queue's name: one kind of work per queue. */
 export enum QueueName {
-  /** recompute progress snapshots after writes */
-  Progress = 'progress',
   /** pull one bureau feed */
   FeedPull = 'feed-pull',
   /** send one deadline reminder or escalation */

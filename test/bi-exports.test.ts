@@ -113,6 +113,9 @@ describe('what BI tools and the office read besides GraphQL', () => {
     expect((await fetch(`${t.url}/admin/queues`, { headers: { authorization: `Bearer ${bi}` } })).status).toBe(403);
     const admin = await fetch(`${t.url}/admin/queues`, { headers: { cookie: `hub_token=${office}` } });
     expect(admin.status).toBe(200);
-    expect(await admin.text()).toContain('<div id="root">');
+    const page = await admin.text();
+    expect(page).toContain('<div id="root">');
+    expect(page).not.toMatch(/https?:\/\//); // nothing loaded from outside the hub
+    expect((await fetch(`${t.url}/admin/queues/api/queues`, { headers: { cookie: `hub_token=${office}` } })).status).toBe(200);
   });
 });

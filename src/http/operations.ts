@@ -1,3 +1,7 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -87,6 +91,19 @@ function knownRoute(path: string): string {
   return 'other';
 }
 
+/**
+ * Bull Board's page asks Google Fonts for its typeface; these networks cannot reach it. Serve the same
+ * page without that link (the UI falls back to the system font), written once per process.
+ */
+function offlineViews(): string {
+  const require = createRequire(import.meta.url);
+  const source = join(dirname(require.resolve('@bull-board/ui/package.json')), 'dist', 'index.ejs');
+  const dir = join(tmpdir(), `hub-bull-board-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.ejs'), readFileSync(source, 'utf8').replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/g, ''));
+  return dir;
+}
+
 /** Bull Board at /admin/queues, for OFFICE tokens (header, or the cookie the dashboard sets). */
 export function mountQueueAdmin(app: Express, hub: Hub): void {
   const serverAdapter = new ExpressAdapter();
@@ -95,5 +112,6 @@ export function mountQueueAdmin(app: Express, hub: Hub): void {
     queues: Object.values(QueueName).map((name) => new BullMQAdapter(hub.jobs.queue(name), { readOnlyMode: false })),
     serverAdapter,
   });
+  serverAdapter.setViewsPath(offlineViews());
   app.use('/admin/queues', requireTokenRole(hub, 'OFFICE'), serverAdapter.getRouter());
 }
