@@ -64,5 +64,9 @@ export async function syncFeedSchedulers(hub: Hub): Promise<void> {
 export async function queueFeedPull(hub: Hub, feedId: number, jobId: string): Promise<void> {
   await hub.jobs
     .queue(QueueName.FeedPull)
-    .add(QueueName.FeedPull, { feedId, trigger: 'MANUAL' }, { jobId, attempts: hub.config.feedAttempts, backoff: { type: 'exponential', delay: hub.config.feedBackoffMs } });
+    .add(
+      QueueName.FeedPull,
+      { feedId, trigger: 'MANUAL' },
+      { jobId, attempts: hub.config.feedAttempts, backoff: { type: 'exponential', delay: hub.config.feedBackoffMs } },
+    );
 }

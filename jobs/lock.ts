@@ -17,9 +17,12 @@ export async function acquireLock(redis: Redis, key: string, ttlMs: number): Pro
   const token = randomBytes(16).toString('hex');
   const taken = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (taken !== 'OK') return undefined;
-  const renew = setInterval(() => {
-    redis.eval(extendScript, 1, key, token, String(ttlMs)).catch(() => undefined);
-  }, Math.max(ttlMs / 3, 100));
+  const renew = setInterval(
+    () => {
+      redis.eval(extendScript, 1, key, token, String(ttlMs)).catch(() => undefined);
+    },
+    Math.max(ttlMs / 3, 100),
+  );
   renew.unref();
   return {
     async release() {

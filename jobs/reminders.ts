@@ -22,7 +22,13 @@ export async function syncReminderJobs(hub: Hub, plans?: PlanRow[]): Promise<num
   let added = 0;
   for (const plan of plans ?? (await hub.planRepository.allPlans())) {
     for (const planned of await hub.reminders.planned(plan, now)) {
-      const payload: ReminderPayload = { planId: planned.planId, roundId: planned.roundId, agencyId: planned.agencyId, kind: planned.kind, sendAt: planned.sendAt.toISOString() };
+      const payload: ReminderPayload = {
+        planId: planned.planId,
+        roundId: planned.roundId,
+        agencyId: planned.agencyId,
+        kind: planned.kind,
+        sendAt: planned.sendAt.toISOString(),
+      };
       const jobId = reminderJobId(plan.code, planned.roundId, planned.agencyCode, planned.kind);
       if (await queue.getJob(jobId)) continue;
       await queue.add(QueueName.Reminder, payload, {
@@ -40,7 +46,13 @@ export async function syncReminderJobs(hub: Hub, plans?: PlanRow[]): Promise<num
 }
 
 /** A report arrived: drop the agency's remaining reminders for the round if it owes nothing more. */
-export async function cancelFulfilledReminders(hub: Hub, plan: PlanRow, roundId: number, agencyCode: string, agencyId: number): Promise<void> {
+export async function cancelFulfilledReminders(
+  hub: Hub,
+  plan: PlanRow,
+  roundId: number,
+  agencyCode: string,
+  agencyId: number,
+): Promise<void> {
   if (!hub.jobs.available) return; // the job checks again when it fires
   const owed = (await hub.reminders.owed(plan, roundId)).get(agencyId) ?? [];
   if (owed.length > 0) return;
@@ -65,7 +77,11 @@ export async function queueWebhook(hub: Hub, notificationId: number): Promise<vo
     QueueName.Webhook,
     { notificationId },
     // retried with exponential backoff: with the defaults the last try is about 17 hours after the first
-    { jobId: `webhook-${notificationId}`, attempts: hub.config.webhookAttempts, backoff: { type: 'exponential', delay: hub.config.webhookBackoffMs } },
+    {
+      jobId: `webhook-${notificationId}`,
+      attempts: hub.config.webhookAttempts,
+      backoff: { type: 'exponential', delay: hub.config.webhookBackoffMs },
+    },
   );
 }
 

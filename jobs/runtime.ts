@@ -35,7 +35,10 @@ export class JobRuntime {
     this.connection.on('error', (error) => {
       if (this.reportedDown || this.closed) return;
       this.reportedDown = true;
-      options.logger.warn({ redis: redactUrl(options.redisUrl), reason: error.message }, 'Redis is unreachable: jobs are paused (the API still serves reads and writes)');
+      options.logger.warn(
+        { redis: redactUrl(options.redisUrl), reason: error.message },
+        'Redis is unreachable: jobs are paused (the API still serves reads and writes)',
+      );
     });
   }
 

@@ -34,7 +34,7 @@ async function main(mode: Mode): Promise<void> {
   if (mode !== 'worker') {
     const http = await startHttpServer(hub);
     logger.info(`hub listening on ${http.url} (GraphQL at ${http.url}/graphql)`);
-    stops.push(http.stop);
+    stops.push(() => http.stop());
   }
 
   let stopping = false;

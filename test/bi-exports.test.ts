@@ -18,8 +18,12 @@ describe('what BI tools and the office read besides GraphQL', () => {
 
   it('the SQL views give the GraphQL numbers for every indicator and region', async () => {
     for (const asOf of ['2023-03-31', '2023-05-31', '2023-06-28', '2023-07-01']) {
-      const { data, errors } = await t.gql(bi, `query ($asOf: Date) { consolidatedIndicators(asOf: $asOf, regionCode: "ALL") {
-        indicatorCode regionCode value percent expectedPercent status lastObservedOn } }`, { asOf });
+      const { data, errors } = await t.gql(
+        bi,
+        `query ($asOf: Date) { consolidatedIndicators(asOf: $asOf, regionCode: "ALL") {
+        indicatorCode regionCode value percent expectedPercent status lastObservedOn } }`,
+        { asOf },
+      );
       expect(errors).toBeUndefined();
       const rows = await queryRows<Record<string, string | null>>(
         t.hub.db,
@@ -32,9 +36,14 @@ describe('what BI tools and the office read besides GraphQL', () => {
       for (const row of data!.consolidatedIndicators) {
         const other = fromSql.get(`${row.indicatorCode}|${row.regionCode}`)!;
         const same = (a: string | number | null, b: string | null) => (a === null ? b === null : b !== null && new Decimal(a).eq(b));
-        expect([row.indicatorCode, row.regionCode, same(row.value, other.value), same(row.percent, other.percent), other.status, other.last_observed_on]).toEqual([
-          row.indicatorCode, row.regionCode, true, true, row.status, row.lastObservedOn,
-        ]);
+        expect([
+          row.indicatorCode,
+          row.regionCode,
+          same(row.value, other.value),
+          same(row.percent, other.percent),
+          other.status,
+          other.last_observed_on,
+        ]).toEqual([row.indicatorCode, row.regionCode, true, true, row.status, row.lastObservedOn]);
         expect(new Decimal(row.expectedPercent).eq(other.expected_percent!)).toBe(true);
         if (row.value !== null) compared += 1;
       }
@@ -44,53 +53,108 @@ describe('what BI tools and the office read besides GraphQL', () => {
   });
 
   it('the project view gives the GraphQL project percents', async () => {
-    const { data } = await t.gql(bi, '{ plan { projects { number progress(asOf: "2023-07-01") { percent status partsWithData parts } } } }');
-    const rows = await queryRows<{ project_number: number; percent: string | null; status: string; indicators_with_data: number; indicators_scored: number }>(
+    const { data } = await t.gql(
+      bi,
+      '{ plan { projects { number progress(asOf: "2023-07-01") { percent status partsWithData parts } } } }',
+    );
+    const rows = await queryRows<{
+      project_number: number;
+      percent: string | null;
+      status: string;
+      indicators_with_data: number;
+      indicators_scored: number;
+    }>(
       t.hub.db,
       sql`select project_number, percent::text, status, indicators_with_data, indicators_scored from bi.project_progress_at('shangrao-2023', '2023-07-01')`,
     );
-    expect(rows.map((r) => ({ number: r.project_number, progress: { percent: r.percent === null ? null : Number(r.percent), status: r.status, partsWithData: r.indicators_with_data, parts: r.indicators_scored } }))).toEqual(
-      data!.plan.projects,
-    );
+    expect(
+      rows.map((r) => ({
+        number: r.project_number,
+        progress: {
+          percent: r.percent === null ? null : Number(r.percent),
+          status: r.status,
+          partsWithData: r.indicators_with_data,
+          parts: r.indicators_scored,
+        },
+      })),
+    ).toEqual(data!.plan.projects);
     // project 1 by hand (test/progress.test.ts): (100 + 37.179487… + 100 + 100) / 4 = 84.29
     expect(rows[0]).toMatchObject({ project_number: 1, percent: '84.29', status: 'ON_TRACK' });
-    const daily = await queryRows<{ n: number }>(t.hub.db, sql`select count(*)::int as n from bi.observations_daily where indicator_code = '1.2'`);
+    const daily = await queryRows<{ n: number }>(
+      t.hub.db,
+      sql`select count(*)::int as n from bi.observations_daily where indicator_code = '1.2'`,
+    );
     expect(daily[0].n).toBe(4); // four loan days, each in one region
     const today = await queryRows<{ n: number }>(t.hub.db, sql`select count(*)::int as n from bi.indicator_progress`);
     expect(today[0].n).toBe(39 * 16);
   });
 
   it('the XLSX ledger has the right numbers, and the CSV matches it', async () => {
-    const response = await fetch(`${t.url}/export/ledger.xlsx?plan=shangrao-2023&asOf=2023-07-01`, { headers: { authorization: `Bearer ${bi}` } });
+    const response = await fetch(`${t.url}/export/ledger.xlsx?plan=shangrao-2023&asOf=2023-07-01`, {
+      headers: { authorization: `Bearer ${bi}` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('spreadsheetml');
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as unknown as ExcelJS.Buffer);
     const sheet = workbook.getWorksheet('台账')!;
-    expect(String(sheet.getCell('A1').value)).toBe('2023年民生实事安排方案台账（饶府发〔2023〕5号，截至2023-07-01）');
+    expect(sheet.getCell('A1').text).toBe('2023年民生实事安排方案台账（饶府发〔2023〕5号，截至2023-07-01）');
     const cells = (row: ExcelJS.Row) => Array.from({ length: 13 }, (_, i) => row.getCell(i + 1).value ?? null);
     const header = cells(sheet.getRow(2));
-    expect(header).toEqual(['项目', '指标编号', '指标', '牵头单位', '计量单位', '目标', '基线', '完成', '完成率(%)', '序时进度(%)', '状态', '最近数据日期', '最近进展报送']);
+    expect(header).toEqual([
+      '项目',
+      '指标编号',
+      '指标',
+      '牵头单位',
+      '计量单位',
+      '目标',
+      '基线',
+      '完成',
+      '完成率(%)',
+      '序时进度(%)',
+      '状态',
+      '最近数据日期',
+      '最近进展报送',
+    ]);
     const rows = new Map<string, unknown[]>();
     sheet.eachRow((row, n) => {
-      if (n > 2) rows.set(String(row.getCell(2).value), cells(row));
+      if (n > 2) rows.set(row.getCell(2).text, cells(row));
     });
     expect(rows.size).toBe(39);
     // 1.2: 7.25 亿元 of 19.5 → 37.18 %; expected 49.86 %, more than 10 points behind
-    expect(rows.get('1.2')).toEqual(['1.加大创业担保贷款扶持力度', '1.2', '新增发放创业担保贷款', '市人社局', '亿元', 19.5, null, 7.25, 37.18, 49.86, '严重滞后', '2023-06-30', null]);
+    expect(rows.get('1.2')).toEqual([
+      '1.加大创业担保贷款扶持力度',
+      '1.2',
+      '新增发放创业担保贷款',
+      '市人社局',
+      '亿元',
+      19.5,
+      null,
+      7.25,
+      37.18,
+      49.86,
+      '严重滞后',
+      '2023-06-30',
+      null,
+    ]);
     // 2.1: min(885, 885) = 885, baseline 825 → 100 %
     expect(rows.get('2.1')!.slice(3, 11)).toEqual(['市民政局、市人社局', '元/人/月', 885, 825, 885, 100, 49.86, '已完成']);
     expect(rows.get('7.1')!.slice(7, 11)).toEqual([null, null, 49.86, '无数据']);
     expect(workbook.getWorksheet('分地区')!.rowCount).toBe(2 + 39 * 16);
 
-    const csv = await (await fetch(`${t.url}/export/ledger.csv?plan=shangrao-2023&asOf=2023-07-01`, { headers: { authorization: `Bearer ${bi}` } })).text();
-    const lines = csv.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const csv = await (
+      await fetch(`${t.url}/export/ledger.csv?plan=shangrao-2023&asOf=2023-07-01`, { headers: { authorization: `Bearer ${bi}` } })
+    ).text();
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines).toHaveLength(40);
-    expect(lines[0]).toBe(header.join(','));
+    expect(lines[0]).toBe((header as string[]).join(','));
     for (const line of lines.slice(1)) {
       const fields = line.split(',');
       const xlsx = rows.get(fields[1])!;
-      expect(fields.map((c) => (c === '' ? null : c))).toEqual(xlsx.map((v) => (v === null ? null : String(v))));
+      expect(fields.map((c) => (c === '' ? null : c))).toEqual(xlsx.map((v) => (v === null ? null : String(v as string | number))));
     }
   });
 

@@ -14,7 +14,9 @@ describe('the CLI', () => {
   afterAll(() => t.close());
 
   const cli = (...args: string[]) =>
-    run('node_modules/.bin/tsx', ['src/cli.ts', ...args], { env: { ...process.env, DATABASE_URL: databaseUrl(t.databaseName), LOG_LEVEL: 'silent' } });
+    run('node_modules/.bin/tsx', ['src/cli.ts', ...args], {
+      env: { ...process.env, DATABASE_URL: databaseUrl(t.databaseName), LOG_LEVEL: 'silent' },
+    });
 
   it('loads a plan file and issues a token that the API accepts', async () => {
     const loaded = await cli('plan', 'load', planPath);
@@ -28,6 +30,9 @@ describe('the CLI', () => {
   it('refuses a bad plan file with its problems, and a bad role', async () => {
     const bad = cli('plan', 'load', 'package.json');
     await expect(bad).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('package.json was refused') });
-    await expect(cli('token', 'issue', '--role', 'KING')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--role must be AGENCY, BI or OFFICE') });
+    await expect(cli('token', 'issue', '--role', 'KING')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--role must be AGENCY, BI or OFFICE'),
+    });
   }, 30_000);
 });

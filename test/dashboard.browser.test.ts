@@ -9,16 +9,32 @@ import { laterLoan, loans as sampleLoans, obs } from './support/sample-data.js';
 // The dashboard (src/http/dashboard) in a real Chromium against a real hub. A missing Chromium fails
 // the file in beforeAll: there is no silent skip.
 const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const wait = { timeout: 15_000 };
 
 const submit = /* GraphQL */ `
   mutation ($input: [ObservationInput!]!) {
-    submitObservations(planCode: "shangrao-2023", input: $input) { accepted }
+    submitObservations(planCode: "shangrao-2023", input: $input) {
+      accepted
+    }
   }
 `;
-const report = /* GraphQL */ `mutation ($input: ProgressReportInput!) { submitProgressReport(input: $input) { onTime } }`;
+const report = /* GraphQL */ `
+  mutation ($input: ProgressReportInput!) {
+    submitProgressReport(input: $input) {
+      onTime
+    }
+  }
+`;
 
 // The loans of test/support/sample-data.ts (hand-worked in test/progress.test.ts), hub clock at 2023-07-01
 // (day 182 of 365: expected 182/365 = 49.8630… → 49.86): 1.2 = 7.25 亿元, 1.3 = 5, 1.4 = 0.8, 1.5 = 0.78, 1.1 = 800 万元.
@@ -35,7 +51,18 @@ const aeds = [obs('10.1', '2023-06-01', '43', 'A1'), obs('10.2', '2023-05-01', '
 //   (49.86 − 25 = 24.86 points behind, more than 10: BEHIND)
 const adaptations = [obs('5.5', '2023-06-20', '500', 'H1')];
 // Plan: (84.294871… + 50 + 25) / 3 = 53.098290… → 53.10; three of ten projects with data.
-const expectedPercents: Record<number, string> = { 1: '84.29%', 2: '—', 3: '—', 4: '—', 5: '25.00%', 6: '—', 7: '—', 8: '—', 9: '—', 10: '50.00%' };
+const expectedPercents: Record<number, string> = {
+  1: '84.29%',
+  2: '—',
+  3: '—',
+  4: '—',
+  5: '25.00%',
+  6: '—',
+  7: '—',
+  8: '—',
+  9: '—',
+  10: '50.00%',
+};
 
 describe('the dashboard in a browser', () => {
   let t: TestHub;
@@ -49,7 +76,12 @@ describe('the dashboard in a browser', () => {
     t = await startTestHub({ now: '2023-06-20T10:00:00+08:00' });
     let redcross: string;
     let civil: string;
-    [office, hrss, redcross, civil] = await Promise.all([t.token('OFFICE'), t.token('AGENCY', 'HRSS'), t.token('AGENCY', 'REDCROSS'), t.token('AGENCY', 'CIVIL')]);
+    [office, hrss, redcross, civil] = await Promise.all([
+      t.token('OFFICE'),
+      t.token('AGENCY', 'HRSS'),
+      t.token('AGENCY', 'REDCROSS'),
+      t.token('AGENCY', 'CIVIL'),
+    ]);
     const rounds = (await t.gql(office, '{ reportingRounds { id dueOn } }')).data!.reportingRounds as { id: string; dueOn: string }[];
     const round = (dueOn: string) => rounds.find((r) => r.dueOn === dueOn)!.id;
     // round one (due 2023-06-28): REDCROSS reports on 20 June, in time
@@ -58,9 +90,13 @@ describe('the dashboard in a browser', () => {
 
     t.clock.set('2023-07-01T10:00:00+08:00');
     // HRSS reports on 1 July, after the deadline; REDCROSS already reports for round two
-    const late = await t.gql(hrss, report, { input: { roundId: round('2023-06-28'), projectNumber: 1, text: '新增发放创业担保贷款7.25亿元。' } });
+    const late = await t.gql(hrss, report, {
+      input: { roundId: round('2023-06-28'), projectNumber: 1, text: '新增发放创业担保贷款7.25亿元。' },
+    });
     expect(late.data?.submitProgressReport).toEqual({ onTime: false });
-    const early = await t.gql(redcross, report, { input: { roundId: round('2023-10-28'), projectNumber: 10, text: '第二轮：AED投放推进中。' } });
+    const early = await t.gql(redcross, report, {
+      input: { roundId: round('2023-10-28'), projectNumber: 10, text: '第二轮：AED投放推进中。' },
+    });
     expect(early.data?.submitProgressReport).toEqual({ onTime: true });
 
     const results = await Promise.all([
@@ -102,7 +138,11 @@ describe('the dashboard in a browser', () => {
       expect(await page.textContent('#overall-parts')).toBe('3/10 个项目有数据');
 
       const rows = await page.$$eval('[data-project]', (els) =>
-        els.map((el) => ({ number: Number(el.getAttribute('data-project')), percent: el.querySelector('.percent')?.textContent, status: el.getAttribute('data-status') })),
+        els.map((el) => ({
+          number: Number(el.getAttribute('data-project')),
+          percent: el.querySelector('.percent')?.textContent,
+          status: el.getAttribute('data-status'),
+        })),
       );
       expect(rows).toHaveLength(10);
       expect(Object.fromEntries(rows.map((r) => [r.number, r.percent]))).toEqual(expectedPercents);
@@ -121,7 +161,9 @@ describe('the dashboard in a browser', () => {
       // project 1 in detail
       await page.click('[data-project="1"]');
       await page.waitForSelector('#project-detail[data-project="1"][data-as-of="2023-07-01"] [data-indicator="1.8"]', wait);
-      const indicators = await page.$$eval('#project-detail tr[data-indicator]', (els) => els.map((el) => el.getAttribute('data-indicator')));
+      const indicators = await page.$$eval('#project-detail tr[data-indicator]', (els) =>
+        els.map((el) => el.getAttribute('data-indicator')),
+      );
       expect(indicators).toEqual(['1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.8']);
       const cell = (code: string, cls: string) => page.textContent(`#project-detail tr[data-indicator="${code}"] .${cls}`);
       // 1.2: 7.25 亿元 of 19.5 = 37.18 %; 1.6: 5 / 7.25 = 68.965517 % (six decimals) = 137.93 % of the bound
@@ -139,10 +181,14 @@ describe('the dashboard in a browser', () => {
       expect(await page.$$('#region-table tbody tr')).toHaveLength(16);
 
       // the next round is the second (28 October): REDCROSS has reported, the other 11 pairs not yet
-      expect(await page.$$eval('#next-round #reported li', (els) => els.map((el) => el.getAttribute('data-pair')))).toEqual(['REDCROSS-10']);
+      expect(await page.$$eval('#next-round #reported li', (els) => els.map((el) => el.getAttribute('data-pair')))).toEqual([
+        'REDCROSS-10',
+      ]);
       expect(await page.$$('#next-round #not-reported li')).toHaveLength(11);
       // round one is past: 12 pairs, REDCROSS on time; HRSS late; the other ten never reported
-      const late = await page.$$eval('#late tr[data-late]', (els) => els.map((el) => [el.getAttribute('data-late'), el.querySelector('.tag')?.textContent]));
+      const late = await page.$$eval('#late tr[data-late]', (els) =>
+        els.map((el) => [el.getAttribute('data-late'), el.querySelector('.tag')?.textContent]),
+      );
       expect(late).toHaveLength(11);
       expect(late).toContainEqual(['HRSS-1', '逾期报送']);
       expect(late).toContainEqual(['HEALTH-6', '未报送']);

@@ -33,17 +33,99 @@ const loan = (over: Partial<LoanRecord> & Pick<LoanRecord, 'loanId'>): LoanRecor
 //   1.5 recovered (L1, L4, L5): 200000 + 150000 + 2000000 = 2,350,000 元 = 0.0235 亿元
 //   1.8 interest waived (personal): 3000 + 4500 + 1125 + 0 = 8625 元 = 0.8625 万元
 const loans: LoanRecord[] = [
-  loan({ loanId: 'L1', amountYuan: '200000.00', issuedOn: '2023-02-10', dueOn: '2023-08-10', repaidAmountYuan: '200000.00', repaidOn: '2023-08-10', interestWaivedYuan: '3000.00', updatedAt: '2023-08-10T09:00:00+08:00' }),
-  loan({ loanId: 'L2', borrowerType: 'ENTERPRISE', borrowerCategory: null, countyCode: '361103', amountYuan: '1500000.00', issuedOn: '2023-03-01', updatedAt: '2023-03-01T09:00:00+08:00' }),
-  loan({ loanId: 'L3', borrowerCategory: '返乡创业农民工', amountYuan: '300000.00', issuedOn: '2023-04-15', dueOn: '2023-10-15', interestWaivedYuan: '4500.00', updatedAt: '2023-04-15T09:00:00+08:00' }),
-  loan({ loanId: 'L4', borrowerCategory: '其他', countyCode: '361104', amountYuan: '150000.00', issuedOn: '2023-05-20', dueOn: '2023-11-20', repaidAmountYuan: '150000.00', repaidOn: '2023-11-25', interestWaivedYuan: '1125.00', updatedAt: '2023-11-25T09:00:00+08:00' }),
-  loan({ loanId: 'L5', borrowerType: 'ENTERPRISE', borrowerCategory: null, countyCode: '361123', amountYuan: '2000000.00', issuedOn: '2023-06-30', dueOn: '2023-12-30', repaidAmountYuan: '2000000.00', repaidOn: '2023-12-30', updatedAt: '2023-12-30T09:00:00+08:00' }),
-  loan({ loanId: 'L6', borrowerCategory: '退捕渔民', countyCode: '361124', amountYuan: '250000.00', issuedOn: '2023-09-01', updatedAt: '2023-09-01T09:00:00+08:00' }),
+  loan({
+    loanId: 'L1',
+    amountYuan: '200000.00',
+    issuedOn: '2023-02-10',
+    dueOn: '2023-08-10',
+    repaidAmountYuan: '200000.00',
+    repaidOn: '2023-08-10',
+    interestWaivedYuan: '3000.00',
+    updatedAt: '2023-08-10T09:00:00+08:00',
+  }),
+  loan({
+    loanId: 'L2',
+    borrowerType: 'ENTERPRISE',
+    borrowerCategory: null,
+    countyCode: '361103',
+    amountYuan: '1500000.00',
+    issuedOn: '2023-03-01',
+    updatedAt: '2023-03-01T09:00:00+08:00',
+  }),
+  loan({
+    loanId: 'L3',
+    borrowerCategory: '返乡创业农民工',
+    amountYuan: '300000.00',
+    issuedOn: '2023-04-15',
+    dueOn: '2023-10-15',
+    interestWaivedYuan: '4500.00',
+    updatedAt: '2023-04-15T09:00:00+08:00',
+  }),
+  loan({
+    loanId: 'L4',
+    borrowerCategory: '其他',
+    countyCode: '361104',
+    amountYuan: '150000.00',
+    issuedOn: '2023-05-20',
+    dueOn: '2023-11-20',
+    repaidAmountYuan: '150000.00',
+    repaidOn: '2023-11-25',
+    interestWaivedYuan: '1125.00',
+    updatedAt: '2023-11-25T09:00:00+08:00',
+  }),
+  loan({
+    loanId: 'L5',
+    borrowerType: 'ENTERPRISE',
+    borrowerCategory: null,
+    countyCode: '361123',
+    amountYuan: '2000000.00',
+    issuedOn: '2023-06-30',
+    dueOn: '2023-12-30',
+    repaidAmountYuan: '2000000.00',
+    repaidOn: '2023-12-30',
+    updatedAt: '2023-12-30T09:00:00+08:00',
+  }),
+  loan({
+    loanId: 'L6',
+    borrowerCategory: '退捕渔民',
+    countyCode: '361124',
+    amountYuan: '250000.00',
+    issuedOn: '2023-09-01',
+    updatedAt: '2023-09-01T09:00:00+08:00',
+  }),
 ];
 
-const upsert = /* GraphQL */ `mutation ($input: FeedInput!) { upsertFeed(input: $input) { id name hasAuthHeader authHeaderName schedule } }`;
-const runFeed = /* GraphQL */ `mutation ($id: ID!) { runFeed(id: $id) { id status trigger } }`;
-const progress = /* GraphQL */ `query ($code: String!, $asOf: Date) { indicator(code: $code) { progress(asOf: $asOf) { value percent achieved } } }`;
+const upsert = /* GraphQL */ `
+  mutation ($input: FeedInput!) {
+    upsertFeed(input: $input) {
+      id
+      name
+      hasAuthHeader
+      authHeaderName
+      schedule
+    }
+  }
+`;
+const runFeed = /* GraphQL */ `
+  mutation ($id: ID!) {
+    runFeed(id: $id) {
+      id
+      status
+      trigger
+    }
+  }
+`;
+const progress = /* GraphQL */ `
+  query ($code: String!, $asOf: Date) {
+    indicator(code: $code) {
+      progress(asOf: $asOf) {
+        value
+        percent
+        achieved
+      }
+    }
+  }
+`;
 
 describe('pulling bureau feeds', () => {
   let t: TestHub;
@@ -149,14 +231,20 @@ describe('pulling bureau feeds', () => {
       const feedId = await createFeed(loanFeed({ pagination: { type: 'PAGE', pageSize: 10 } }));
       const run = await pull(feedId);
       expect(run).toMatchObject({ status: 'SUCCEEDED', fetched: 4, accepted: 2, rejected: 2 });
-      const { data } = await t.gql(office, `{ feedRuns(feedId: ${feedId}, first: 1) { edges { node { rejected rejections { recordIndex field reason raw } } } } }`);
+      const { data } = await t.gql(
+        office,
+        `{ feedRuns(feedId: ${feedId}, first: 1) { edges { node { rejected rejections { recordIndex field reason raw } } } } }`,
+      );
       const rejections = data!.feedRuns.edges[0].node.rejections;
       expect(rejections.map((r: any) => [r.recordIndex, r.field, r.raw.loanId])).toEqual([
         [1, 'regionCode', 'Q2'],
         [2, 'value', 'Q3'],
       ]);
       expect(rejections[0].reason).toBe('unknown region "999999" in plan shangrao-2023');
-      const rows = await queryRows<{ ref: string }>(t.hub.db, sql`select distinct ref from observations where source = ${`feed:${feedId}`} order by ref`);
+      const rows = await queryRows<{ ref: string }>(
+        t.hub.db,
+        sql`select distinct ref from observations where source = ${`feed:${feedId}`} order by ref`,
+      );
       expect(rows.map((r) => r.ref)).toEqual(['Q1', 'Q4']);
     } finally {
       sim.setData({ loans });
@@ -204,7 +292,12 @@ describe('pulling bureau feeds', () => {
       url: `${sim.url}/redcross/aeds.csv`,
       format: 'CSV',
       schedule: '0 3 * * *',
-      mapping: { region: { field: 'region_code' }, date: { field: 'installed_on' }, ref: { field: 'device_id' }, rules: [{ indicator: '10.1', constant: '1' }] },
+      mapping: {
+        region: { field: 'region_code' },
+        date: { field: 'installed_on' },
+        ref: { field: 'device_id' },
+        rules: [{ indicator: '10.1', constant: '1' }],
+      },
     });
     sim.fail('redcross', 'bad-header');
     const run = await pull(feedId);
@@ -251,10 +344,18 @@ describe('pulling bureau feeds', () => {
       [{ url: 'ftp://bureau.example/loans' }, 'input.url', /http or https, not ftp/],
       [{ schedule: 'every day at 2' }, 'input.schedule', /not a cron pattern/],
       [{ timeZone: 'Mars/Olympus' }, 'input.timeZone', /not an IANA time zone/],
-      [{ mapping: { ...loanMapping, rules: [{ indicator: '7.1', value: 'x' }] } }, 'input.mapping.rules[0].indicator', /neither lead nor responsible/],
+      [
+        { mapping: { ...loanMapping, rules: [{ indicator: '7.1', value: 'x' }] } },
+        'input.mapping.rules[0].indicator',
+        /neither lead nor responsible/,
+      ],
       [{ mapping: { ...loanMapping, rules: [{ indicator: '1.6', value: 'x' }] } }, 'input.mapping.rules[0].indicator', /derived/],
       [{ mapping: { ...loanMapping, rules: [{ indicator: '1.2' }] } }, 'input.mapping.rules[0].value', /either value .* or constant/],
-      [{ mapping: { ...loanMapping, region: { field: 'c', map: { 信州: '36' } } } }, 'input.mapping.region.map.信州', /unknown region "36"/],
+      [
+        { mapping: { ...loanMapping, region: { field: 'c', map: { 信州: '36' } } } },
+        'input.mapping.region.map.信州',
+        /unknown region "36"/,
+      ],
       [{ pagination: { type: 'SOMETIMES' } }, 'input.pagination.type', /./],
     ];
     for (const [over, field, message] of cases) {
@@ -267,7 +368,9 @@ describe('pulling bureau feeds', () => {
   });
 
   it('keeps the auth secret and never returns it', async () => {
-    const response = await t.gql(office, upsert, { input: loanFeed({ authHeader: { name: 'Authorization', value: 'Bearer s3cret-hrss' } }) });
+    const response = await t.gql(office, upsert, {
+      input: loanFeed({ authHeader: { name: 'Authorization', value: 'Bearer s3cret-hrss' } }),
+    });
     expect(response.data!.upsertFeed).toMatchObject({ hasAuthHeader: true, authHeaderName: 'Authorization' });
     const listed = await t.gql(office, '{ feeds { id name url authHeaderName hasAuthHeader mapping pagination } }');
     expect(JSON.stringify(listed)).not.toContain('s3cret-hrss');
@@ -346,7 +449,17 @@ describe('feed schedules', () => {
 
     // disabling the feed removes its schedule
     await t.gql(office, `mutation ($input: FeedInput!) { upsertFeed(input: $input) { id } }`, {
-      input: { id: feedId, agencyCode: 'HRSS', name: 'every second', url: `${sim.url}/hrss/loans`, format: 'JSON', recordsPath: 'items', schedule: '* * * * * *', mapping: loanMapping, enabled: false },
+      input: {
+        id: feedId,
+        agencyCode: 'HRSS',
+        name: 'every second',
+        url: `${sim.url}/hrss/loans`,
+        format: 'JSON',
+        recordsPath: 'items',
+        schedule: '* * * * * *',
+        mapping: loanMapping,
+        enabled: false,
+      },
     });
     expect(await t.hub.jobs.queue(QueueName.FeedPull).getJobSchedulers(0, -1)).toEqual([]);
   });
@@ -354,7 +467,16 @@ describe('feed schedules', () => {
   it('two workers never run one feed at once', async () => {
     const second = hubs[0] ?? (await anotherWorker());
     const response = await t.gql(office, `mutation ($input: FeedInput!) { upsertFeed(input: $input) { id } }`, {
-      input: { agencyCode: 'HRSS', name: 'slow', url: `${sim.url}/hrss/loans`, format: 'JSON', recordsPath: 'items', schedule: '0 2 * * *', pagination: { type: 'PAGE', pageSize: 3 }, mapping: loanMapping },
+      input: {
+        agencyCode: 'HRSS',
+        name: 'slow',
+        url: `${sim.url}/hrss/loans`,
+        format: 'JSON',
+        recordsPath: 'items',
+        schedule: '0 2 * * *',
+        pagination: { type: 'PAGE', pageSize: 3 },
+        mapping: loanMapping,
+      },
     });
     const feedId = Number(response.data!.upsertFeed.id);
     sim.reset();

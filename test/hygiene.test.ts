@@ -34,7 +34,9 @@ describe('GraphQL hygiene', () => {
   it('refuses a body over the size limit with a coded error', async () => {
     const response = await post(t.url, JSON.stringify({ query: `{ plans { code } }`, variables: { pad: 'x'.repeat(4000) } }), token);
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ errors: [{ message: 'request body is over the 2kb limit', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'request body is over the 2kb limit', extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+    });
   });
 
   it('answers malformed JSON and a missing content type without internals', async () => {

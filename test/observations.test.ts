@@ -5,11 +5,23 @@ import { startTestHub, type TestHub } from './support/hub.js';
 
 const submit = /* GraphQL */ `
   mutation ($input: [ObservationInput!]!, $dryRun: Boolean) {
-    submitObservations(input: $input, dryRun: $dryRun) { accepted created revised unchanged }
+    submitObservations(input: $input, dryRun: $dryRun) {
+      accepted
+      created
+      revised
+      unchanged
+    }
   }
 `;
 
-const item = (over: Record<string, unknown> = {}) => ({ indicatorCode: '5.5', regionCode: '361123', date: '2023-04-01', value: '12', ref: 'R1', ...over });
+const item = (over: Record<string, unknown> = {}) => ({
+  indicatorCode: '5.5',
+  regionCode: '361123',
+  date: '2023-04-01',
+  value: '12',
+  ref: 'R1',
+  ...over,
+});
 
 describe('submitting observations', () => {
   let t: TestHub;
@@ -131,7 +143,7 @@ describe('submitting observations', () => {
   });
 
   describe('who may write', () => {
-    it('an agency cannot write another agency\'s indicators', async () => {
+    it("an agency cannot write another agency's indicators", async () => {
       const hrss = await t.token('AGENCY', 'HRSS');
       const before = await counts();
       const response = await t.gql(hrss, submit, { input: [item({ indicatorCode: '1.1', ref: 'x' }), item({ ref: 'y' })] });
@@ -139,7 +151,7 @@ describe('submitting observations', () => {
       expect(await counts()).toEqual(before);
     });
 
-    it('a responsible agency may write its project\'s indicators', async () => {
+    it("a responsible agency may write its project's indicators", async () => {
       const housing = await t.token('AGENCY', 'HOUSING'); // responsible for project 3
       const response = await t.gql(housing, submit, { input: [item({ indicatorCode: '3.4', ref: 'H1' })] });
       expect(response.data!.submitObservations).toMatchObject({ created: 1 });

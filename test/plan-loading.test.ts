@@ -11,7 +11,17 @@ const planText = readFileSync(planPath, 'utf8');
 
 /** Every row the plan tables hold, as text: equal snapshots mean nothing changed. */
 async function snapshot(t: TestHub): Promise<string> {
-  const tables = ['plans', 'agencies', 'regions', 'plan_regions', 'projects', 'project_agencies', 'indicators', 'indicator_stages', 'reporting_rounds'];
+  const tables = [
+    'plans',
+    'agencies',
+    'regions',
+    'plan_regions',
+    'projects',
+    'project_agencies',
+    'indicators',
+    'indicator_stages',
+    'reporting_rounds',
+  ];
   const parts: string[] = [];
   for (const table of tables) {
     const rows = await queryRows(t.hub.db, sql.raw(`select * from ${table} order by 1, 2`));
@@ -39,8 +49,8 @@ describe('loading plan files', () => {
   });
 
   it('a corrected plan updates in place and keeps the observations', async () => {
-    const [indicator] = (await queryRows(t.hub.db, sql`select id from indicators where code = '10.1'`)) as { id: number }[];
-    const [city] = (await queryRows(t.hub.db, sql`select id from regions where code = '361100'`)) as { id: number }[];
+    const [indicator] = await queryRows<{ id: number }>(t.hub.db, sql`select id from indicators where code = '10.1'`);
+    const [city] = await queryRows<{ id: number }>(t.hub.db, sql`select id from regions where code = '361100'`);
     await t.hub.db.execute(sql`
       insert into observations (indicator_id, region_id, observed_on, value, source, ref, created_at, updated_at)
       values (${indicator.id}, ${city.id}, '2023-03-01', '12', 'agency:REDCROSS', 'aed-1', now(), now())`);
@@ -48,7 +58,10 @@ describe('loading plan files', () => {
     const corrected = parsePlanFile(planText.replace('target: "86"', 'target: "90"'));
     const result = await loadPlan(t.hub.db, corrected, t.clock);
     expect(result.outcome).toBe('updated');
-    const rows = (await queryRows(t.hub.db, sql`select i.id, i.target, o.value from indicators i join observations o on o.indicator_id = i.id where i.code = '10.1'`));
+    const rows = await queryRows(
+      t.hub.db,
+      sql`select i.id, i.target, o.value from indicators i join observations o on o.indicator_id = i.id where i.code = '10.1'`,
+    );
     expect(rows).toEqual([{ id: indicator.id, target: '90', value: '12' }]);
 
     // removing an indicator that holds data is refused, and nothing changes
@@ -105,14 +118,19 @@ describe('a malformed plan file', () => {
   });
 
   it('that is not even YAML is refused with its line', () => {
-    expect(() => parsePlanFile('code: [unclosed\ntitle: x', 'broken.yaml')).toThrow(/broken\.yaml was refused \(1 problem\):\n {2}- line \d+/);
+    expect(() => parsePlanFile('code: [unclosed\ntitle: x', 'broken.yaml')).toThrow(
+      /broken\.yaml was refused \(1 problem\):\n {2}- line \d+/,
+    );
   });
 
   it('leaves the database as it was', async () => {
     const t = await startTestHub({ loadPlan: false });
     try {
       await expect(async () => loadPlan(t.hub.db, parsePlanFile(faulty), t.clock)).rejects.toThrow(PlanFileError);
-      const rows = await queryRows(t.hub.db, sql`select (select count(*) from plans)::int as plans, (select count(*) from agencies)::int as agencies`);
+      const rows = await queryRows(
+        t.hub.db,
+        sql`select (select count(*) from plans)::int as plans, (select count(*) from agencies)::int as agencies`,
+      );
       expect(rows).toEqual([{ plans: 0, agencies: 0 }]);
     } finally {
       await t.close();

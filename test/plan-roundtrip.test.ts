@@ -60,13 +60,38 @@ const expectedProjects: [number, string, string[], string[]][] = [
 const planQuery = /* GraphQL */ `
   query {
     plan(code: "shangrao-2023") {
-      code title documentNumber issuedOn periodStart periodEnd
-      reportingRounds { dueOn deadline }
+      code
+      title
+      documentNumber
+      issuedOn
+      periodStart
+      periodEnd
+      reportingRounds {
+        dueOn
+        deadline
+      }
       projects {
-        number title
-        leadAgencies { code }
-        responsibleAgencies { code }
-        indicators { code kind unit target baseline numeratorCode denominatorCode stages { code weight } }
+        number
+        title
+        leadAgencies {
+          code
+        }
+        responsibleAgencies {
+          code
+        }
+        indicators {
+          code
+          kind
+          unit
+          target
+          baseline
+          numeratorCode
+          denominatorCode
+          stages {
+            code
+            weight
+          }
+        }
       }
     }
   }
@@ -136,8 +161,22 @@ describe('the 2023 plan through the API', () => {
     expect(data!.agencies).toHaveLength(15);
     expect(data!.agencies).toContainEqual({ code: 'FINANCE', name: '市财政局' });
     expect(data!.regions.map((r: any) => r.code)).toEqual([
-      '361100', '361102', '361103', '361104', '361123', '361124', '361125', '361126',
-      '361127', '361128', '361129', '361130', '361181', 'SR-ETDZ', 'SR-SQS', 'SR-HSR',
+      '361100',
+      '361102',
+      '361103',
+      '361104',
+      '361123',
+      '361124',
+      '361125',
+      '361126',
+      '361127',
+      '361128',
+      '361129',
+      '361130',
+      '361181',
+      'SR-ETDZ',
+      'SR-SQS',
+      'SR-HSR',
     ]);
     expect(data!.regions[0]).toEqual({ code: '361100', name: '上饶市' });
   });

@@ -11,12 +11,26 @@ import { civilStandards, laterLoan, loans, ndrcStages, redcrossAeds } from './su
 
 const submit = /* GraphQL */ `
   mutation ($input: [ObservationInput!]!, $dryRun: Boolean) {
-    submitObservations(planCode: "shangrao-2023", input: $input, dryRun: $dryRun) { accepted created revised unchanged }
+    submitObservations(planCode: "shangrao-2023", input: $input, dryRun: $dryRun) {
+      accepted
+      created
+      revised
+      unchanged
+    }
   }
 `;
 const progressOf = /* GraphQL */ `
   query ($code: String!, $asOf: Date, $region: String) {
-    indicator(code: $code) { progress(asOf: $asOf, regionCode: $region) { value percent expectedPercent achieved status asOf } }
+    indicator(code: $code) {
+      progress(asOf: $asOf, regionCode: $region) {
+        value
+        percent
+        expectedPercent
+        achieved
+        status
+        asOf
+      }
+    }
   }
 `;
 
@@ -28,14 +42,34 @@ describe('bureaus push data and the hub computes progress exactly', () => {
   let redcross: string;
   let bi: string;
   const pastAnswers: unknown[] = [];
-  const pastQuery = /* GraphQL */ `{
-    plan { progress(asOf: "2023-06-28") { percent status } }
-    indicator(code: "1.2") {
-      progress(asOf: "2023-06-28") { value percent }
-      series(to: "2023-06-28") { date value percent }
+  const pastQuery = /* GraphQL */ `
+    {
+      plan {
+        progress(asOf: "2023-06-28") {
+          percent
+          status
+        }
+      }
+      indicator(code: "1.2") {
+        progress(asOf: "2023-06-28") {
+          value
+          percent
+        }
+        series(to: "2023-06-28") {
+          date
+          value
+          percent
+        }
+      }
+      consolidatedIndicators(asOf: "2023-06-28", regionCode: "ALL") {
+        indicatorCode
+        regionCode
+        value
+        percent
+        status
+      }
     }
-    consolidatedIndicators(asOf: "2023-06-28", regionCode: "ALL") { indicatorCode regionCode value percent status }
-  }`;
+  `;
 
   beforeAll(async () => {
     t = await startTestHub({ now: '2023-07-01T10:00:00+08:00' });
@@ -67,24 +101,52 @@ describe('bureaus push data and the hub computes progress exactly', () => {
 
   it('adds loans sent in 万元, 元 and 亿元 exactly in 亿元 (TARGET)', async () => {
     // 0.5 + 1.25 = 1.75; 1.75 / 19.5 = 8.9743… %; expected 24.66, 15.69 points behind
-    expect(await progress('1.2', '2023-03-31')).toEqual({ value: '1.75', percent: 8.97, expectedPercent: 24.66, achieved: false, status: 'BEHIND', asOf: '2023-03-31' });
+    expect(await progress('1.2', '2023-03-31')).toEqual({
+      value: '1.75',
+      percent: 8.97,
+      expectedPercent: 24.66,
+      achieved: false,
+      status: 'BEHIND',
+      asOf: '2023-03-31',
+    });
     // + 2.5 = 4.25; 4.25 / 19.5 = 21.7948… %
     expect(await progress('1.2', '2023-06-28')).toMatchObject({ value: '4.25', percent: 21.79, expectedPercent: 49.04, status: 'BEHIND' });
     // + 3 = 7.25; 7.25 / 19.5 = 37.1794… %; default asOf is today, 2023-07-01
-    expect(await progress('1.2')).toEqual({ value: '7.25', percent: 37.18, expectedPercent: 49.86, achieved: false, status: 'BEHIND', asOf: '2023-07-01' });
+    expect(await progress('1.2')).toEqual({
+      value: '7.25',
+      percent: 37.18,
+      expectedPercent: 49.86,
+      achieved: false,
+      status: 'BEHIND',
+      asOf: '2023-07-01',
+    });
     // one region: 信州区 has L1 + L3 = 0.5 + 2.5 = 3 → 3 / 19.5 = 15.3846… %
     expect(await progress('1.2', '2023-07-01', '361102')).toMatchObject({ value: '3', percent: 15.38 });
   });
 
   it('derives a THRESHOLD from its numerator and denominator, a zero denominator giving no value', async () => {
     // 1.6 = 1.3 / 1.2: March 0.5 / 1.75 = 28.571428…% → percent of the 50 % bound 57.142857… → 57.14
-    expect(await progress('1.6', '2023-03-31')).toEqual({ value: '28.571429', percent: 57.14, expectedPercent: 24.66, achieved: false, status: 'ON_TRACK', asOf: '2023-03-31' });
+    expect(await progress('1.6', '2023-03-31')).toEqual({
+      value: '28.571429',
+      percent: 57.14,
+      expectedPercent: 24.66,
+      achieved: false,
+      status: 'ON_TRACK',
+      asOf: '2023-03-31',
+    });
     // July: (0.5 + 2.5 + 2) / 7.25 = 68.965517…% ≥ 50 → achieved; 68.965517… / 50 = 137.931034… %
     expect(await progress('1.6')).toMatchObject({ value: '68.965517', percent: 137.93, achieved: true, status: 'ACHIEVED' });
     // 信州区 alone: 3 / 3 = 100 % → 200 % of the bound
     expect(await progress('1.6', '2023-07-01', '361102')).toMatchObject({ value: '100', percent: 200 });
     // 1.7 = 1.5 / 1.4: in March the only due amount is 0 → no value, not an error
-    expect(await progress('1.7', '2023-03-31')).toEqual({ value: null, percent: null, expectedPercent: 24.66, achieved: false, status: 'NO_DATA', asOf: '2023-03-31' });
+    expect(await progress('1.7', '2023-03-31')).toEqual({
+      value: null,
+      percent: null,
+      expectedPercent: 24.66,
+      achieved: false,
+      status: 'NO_DATA',
+      asOf: '2023-03-31',
+    });
     // May: 0 / 0.8 = 0 %
     expect(await progress('1.7', '2023-05-31')).toMatchObject({ value: '0', percent: 0, expectedPercent: 41.37, status: 'BEHIND' });
     // July: 0.78 (7800 万元) / 0.8 = 97.5 % ≥ 95; 97.5 / 95 = 102.631578… %
@@ -93,10 +155,20 @@ describe('bureaus push data and the hub computes progress exactly', () => {
 
   it('gives the city the minimum of the regions for a LEVEL', async () => {
     // March: min(885, 855) = 855; (855 − 825) / (885 − 825) = 30 / 60 = 50 %
-    expect(await progress('2.1', '2023-03-31')).toEqual({ value: '855', percent: 50, expectedPercent: 24.66, achieved: false, status: 'ON_TRACK', asOf: '2023-03-31' });
+    expect(await progress('2.1', '2023-03-31')).toEqual({
+      value: '855',
+      percent: 50,
+      expectedPercent: 24.66,
+      achieved: false,
+      status: 'ON_TRACK',
+      asOf: '2023-03-31',
+    });
     // June: 广丰区 reaches 885 too → min 885 → 100 %
     expect(await progress('2.1', '2023-06-28')).toMatchObject({ value: '885', percent: 100, achieved: true, status: 'ACHIEVED' });
-    const { data } = await t.gql(bi, '{ indicator(code: "2.1") { byRegion(asOf: "2023-03-31") { region { code } progress { value percent status } } } }');
+    const { data } = await t.gql(
+      bi,
+      '{ indicator(code: "2.1") { byRegion(asOf: "2023-03-31") { region { code } progress { value percent status } } } }',
+    );
     const rows = data!.indicator.byRegion.slice(0, 4);
     expect(rows).toEqual([
       { region: { code: '361100' }, progress: { value: '855', percent: 50, status: 'ON_TRACK' } },
@@ -115,15 +187,25 @@ describe('bureaus push data and the hub computes progress exactly', () => {
 
   it('shows a TRACKED value with no percent', async () => {
     // 120 + 80 = 200 people trained; the document sets no number
-    expect(await progress('10.2')).toEqual({ value: '200', percent: null, expectedPercent: 49.86, achieved: false, status: 'ON_TRACK', asOf: '2023-07-01' });
+    expect(await progress('10.2')).toEqual({
+      value: '200',
+      percent: null,
+      expectedPercent: 49.86,
+      achieved: false,
+      status: 'ON_TRACK',
+      asOf: '2023-07-01',
+    });
     expect(await progress('10.2', '2023-05-15')).toMatchObject({ value: '120', percent: null });
   });
 
   it('rolls indicators up into project, plan and agency percents', async () => {
-    const { data } = await t.gql(bi, `{
+    const { data } = await t.gql(
+      bi,
+      `{
       plan { progress { percent expectedPercent status partsWithData parts } projects { number progress { percent status partsWithData parts } } }
       agencies { code progress { percent status } }
-    }`);
+    }`,
+    );
     const projects = new Map<number, any>(data!.plan.projects.map((p: any) => [p.number, p.progress]));
     // project 1: 1.1 = 800/800 = 100; 1.2 = 37.1794…; 1.6 = 137.93… capped 100; 1.7 = 102.63… capped 100
     //   (100 + 37.179487… + 100 + 100) / 4 = 84.294871… → 84.29 (TRACKED 1.3, 1.4, 1.5, 1.8 left out)
@@ -153,7 +235,10 @@ describe('bureaus push data and the hub computes progress exactly', () => {
       { date: '2023-05-20', value: '4.25', percent: 21.79 },
       { date: '2023-06-30', value: '7.25', percent: 37.18 },
     ]);
-    const window = await t.gql(bi, '{ indicator(code: "1.2") { series(from: "2023-03-01", to: "2023-05-31", regionCode: "361102") { date value } } }');
+    const window = await t.gql(
+      bi,
+      '{ indicator(code: "1.2") { series(from: "2023-03-01", to: "2023-05-31", regionCode: "361102") { date value } } }',
+    );
     expect(window.data!.indicator.series).toEqual([{ date: '2023-05-20', value: '3' }]);
   });
 
@@ -162,10 +247,20 @@ describe('bureaus push data and the hub computes progress exactly', () => {
   });
 
   it('gives BI tools one flat row per indicator, or per indicator and region', async () => {
-    const city = await t.gql(bi, '{ consolidatedIndicators(asOf: "2023-07-01") { indicatorCode projectNumber regionCode value percent status leadAgencyCodes lastObservedOn } }');
+    const city = await t.gql(
+      bi,
+      '{ consolidatedIndicators(asOf: "2023-07-01") { indicatorCode projectNumber regionCode value percent status leadAgencyCodes lastObservedOn } }',
+    );
     expect(city.data!.consolidatedIndicators).toHaveLength(39);
     expect(city.data!.consolidatedIndicators[1]).toEqual({
-      indicatorCode: '1.2', projectNumber: 1, regionCode: '361100', value: '7.25', percent: 37.18, status: 'BEHIND', leadAgencyCodes: ['HRSS'], lastObservedOn: '2023-06-30',
+      indicatorCode: '1.2',
+      projectNumber: 1,
+      regionCode: '361100',
+      value: '7.25',
+      percent: 37.18,
+      status: 'BEHIND',
+      leadAgencyCodes: ['HRSS'],
+      lastObservedOn: '2023-06-30',
     });
     const all = await t.gql(bi, '{ consolidatedIndicators(regionCode: "ALL") { indicatorCode regionCode } }');
     expect(all.data!.consolidatedIndicators).toHaveLength(39 * 16);

@@ -26,7 +26,20 @@ const fullCalendar = rounds.flatMap(([dueOn, days, escalation]) => [
 ]);
 
 const planned = `{ plannedNotifications { dueOn agencyCode kind sendAt } }`;
-const report = /* GraphQL */ `mutation ($input: ProgressReportInput!) { submitProgressReport(input: $input) { id revision onTime submittedAt revisions { revision late } } }`;
+const report = /* GraphQL */ `
+  mutation ($input: ProgressReportInput!) {
+    submitProgressReport(input: $input) {
+      id
+      revision
+      onTime
+      submittedAt
+      revisions {
+        revision
+        late
+      }
+    }
+  }
+`;
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -136,27 +149,52 @@ describe('reminders through BullMQ', () => {
 
   it('sends each reminder once, to the agencies that owe a report, naming the projects', async () => {
     const hrssHook = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/HRSS`;
-    const configured = await t.gql(tokens.HRSS, 'mutation ($url: String) { configureWebhook(agencyCode: "HRSS", url: $url) { url secret } }', { url: hrssHook });
+    const configured = await t.gql(
+      tokens.HRSS,
+      'mutation ($url: String) { configureWebhook(agencyCode: "HRSS", url: $url) { url secret } }',
+      { url: hrssHook },
+    );
     const secret = configured.data!.configureWebhook.secret as string;
     expect(secret.length).toBeGreaterThanOrEqual(16);
-    await t.gql(tokens.OFFICE, 'mutation ($url: String) { configureWebhook(agencyCode: "CIVIL", url: $url, secret: "civil-secret-123456") { url } }', {
-      url: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/CIVIL`,
-    });
+    await t.gql(
+      tokens.OFFICE,
+      'mutation ($url: String) { configureWebhook(agencyCode: "CIVIL", url: $url, secret: "civil-secret-123456") { url } }',
+      {
+        url: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/CIVIL`,
+      },
+    );
 
-    await fireAt('2023-06-21T09:00:00+08:00', leads.map((a) => jobId(a, 'REMINDER_7D')));
-    const hrss = await until(() => notificationsOf('HRSS'), (rows) => rows.length === 1 && rows[0].deliveryStatus === 'DELIVERED');
+    await fireAt(
+      '2023-06-21T09:00:00+08:00',
+      leads.map((a) => jobId(a, 'REMINDER_7D')),
+    );
+    const hrss = await until(
+      () => notificationsOf('HRSS'),
+      (rows) => rows.length === 1 && rows[0].deliveryStatus === 'DELIVERED',
+    );
     expect(hrss[0]).toMatchObject({
       kind: 'REMINDER_7D',
       title: '【民生实事】第一次进展报送提醒：距截止还有7天',
       body: '市人社局：请于2023年6月28日24时前向市民生实事工程实施领导小组办公室报送以下民生实事进展情况：1.加大创业担保贷款扶持力度；2.提高低保对象等困难群众基本生活保障标准。',
     });
-    for (const agency of leads) expect(await until(() => notificationsOf(agency), (rows) => rows.length === 1)).toHaveLength(1);
+    for (const agency of leads)
+      expect(
+        await until(
+          () => notificationsOf(agency),
+          (rows) => rows.length === 1,
+        ),
+      ).toHaveLength(1);
 
     // the webhook got the body, signed with the agency's secret
     expect(received).toHaveLength(1);
     const delivery = received[0];
     expect(delivery.signature).toBe(`sha256=${createHmac('sha256', secret).update(delivery.body).digest('hex')}`);
-    expect(JSON.parse(delivery.body)).toMatchObject({ kind: 'REMINDER_7D', agencyCode: 'HRSS', dueOn: '2023-06-28', projects: [{ number: 1 }, { number: 2 }] });
+    expect(JSON.parse(delivery.body)).toMatchObject({
+      kind: 'REMINDER_7D',
+      agencyCode: 'HRSS',
+      dueOn: '2023-06-28',
+      projects: [{ number: 1 }, { number: 2 }],
+    });
     expect(delivery.event).toBe('reminder');
 
     // the same reminder again (a duplicate job, a retry, the other worker) sends nothing
@@ -167,17 +205,27 @@ describe('reminders through BullMQ', () => {
   });
 
   it('a failing webhook is retried with backoff, then shown to the office as failed', async () => {
-    const civil = await until(() => notificationsOf('CIVIL'), (rows) => rows[0]?.deliveryStatus === 'FAILED');
+    const civil = await until(
+      () => notificationsOf('CIVIL'),
+      (rows) => rows[0]?.deliveryStatus === 'FAILED',
+    );
     expect(civil[0]).toMatchObject({ deliveryStatus: 'FAILED', deliveryAttempts: 3 });
     expect(failing).toBe(3);
-    const { data } = await t.gql(tokens.OFFICE, '{ notifications(deliveryStatus: FAILED) { edges { node { kind deliveryAttempts deliveryError } } } }');
-    expect(data!.notifications.edges.map((e: any) => e.node)).toEqual([{ kind: 'REMINDER_7D', deliveryAttempts: 3, deliveryError: 'HTTP 500' }]);
+    const { data } = await t.gql(
+      tokens.OFFICE,
+      '{ notifications(deliveryStatus: FAILED) { edges { node { kind deliveryAttempts deliveryError } } } }',
+    );
+    expect(data!.notifications.edges.map((e: any) => e.node)).toEqual([
+      { kind: 'REMINDER_7D', deliveryAttempts: 3, deliveryError: 'HTTP 500' },
+    ]);
   });
 
   it('a report cancels the remaining reminders of that agency and round', async () => {
     t.clock.set('2023-06-22T15:00:00+08:00');
     for (const project of [2, 3, 4, 5]) {
-      const r = await t.gql(tokens.CIVIL, report, { input: { roundId: roundOne, projectNumber: project, text: `项目${project}进展情况：已按计划推进。` } });
+      const r = await t.gql(tokens.CIVIL, report, {
+        input: { roundId: roundOne, projectNumber: project, text: `项目${project}进展情况：已按计划推进。` },
+      });
       expect(r.data!.submitProgressReport).toMatchObject({ revision: 1, onTime: true });
     }
     // HRSS reports on project 1 only: it still owes project 2
@@ -189,19 +237,36 @@ describe('reminders through BullMQ', () => {
     }
     expect(ids).toContain(`reminder/shangrao-2023/${roundOne + 1}/CIVIL/REMINDER_7D`);
 
-    await fireAt('2023-06-25T09:00:00+08:00', leads.filter((a) => a !== 'CIVIL').map((a) => jobId(a, 'REMINDER_3D')));
-    const hrss = await until(() => notificationsOf('HRSS'), (rows) => rows.length === 2);
-    expect(hrss[1].body).toBe('市人社局：请于2023年6月28日24时前向市民生实事工程实施领导小组办公室报送以下民生实事进展情况：2.提高低保对象等困难群众基本生活保障标准。');
+    await fireAt(
+      '2023-06-25T09:00:00+08:00',
+      leads.filter((a) => a !== 'CIVIL').map((a) => jobId(a, 'REMINDER_3D')),
+    );
+    const hrss = await until(
+      () => notificationsOf('HRSS'),
+      (rows) => rows.length === 2,
+    );
+    expect(hrss[1].body).toBe(
+      '市人社局：请于2023年6月28日24时前向市民生实事工程实施领导小组办公室报送以下民生实事进展情况：2.提高低保对象等困难群众基本生活保障标准。',
+    );
     // a CIVIL reminder that fires anyway finds nothing owed and sends nothing
     const civil = (await t.hub.planRepository.agenciesByCodes(['CIVIL'])).get('CIVIL')!;
     const plan = (await t.hub.planRepository.plansByCodes(['shangrao-2023'])).get('shangrao-2023')!;
-    expect(await t.hub.reminders.fire({ planId: plan.id, roundId: roundOne, agencyId: civil.id, kind: 'REMINDER_3D', sendAt: '2023-06-25T01:00:00.000Z' })).toBeUndefined();
+    expect(
+      await t.hub.reminders.fire({
+        planId: plan.id,
+        roundId: roundOne,
+        agencyId: civil.id,
+        kind: 'REMINDER_3D',
+        sendAt: '2023-06-25T01:00:00.000Z',
+      }),
+    ).toBeUndefined();
     expect(await notificationsOf('CIVIL')).toHaveLength(1);
   });
 
   it('the escalation lists exactly the late pairs', async () => {
     t.clock.set('2023-06-28T20:00:00+08:00');
-    for (const project of [6, 7, 8]) await t.gql(tokens.HEALTH, report, { input: { roundId: roundOne, projectNumber: project, text: '进展正常。' } });
+    for (const project of [6, 7, 8])
+      await t.gql(tokens.HEALTH, report, { input: { roundId: roundOne, projectNumber: project, text: '进展正常。' } });
     await t.gql(tokens.REDCROSS, report, { input: { roundId: roundOne, projectNumber: 10, text: 'AED已配备43台。' } });
     // DPF reports the morning after the deadline: accepted, marked late
     t.clock.set('2023-06-29T08:00:00+08:00');
@@ -209,10 +274,19 @@ describe('reminders through BullMQ', () => {
     expect(late.data!.submitProgressReport).toMatchObject({ onTime: false, revisions: [{ revision: 1, late: true }] });
 
     await fireAt('2023-06-29T09:00:00+08:00', [jobId('FINANCE', 'ESCALATION')]);
-    const [escalation] = await until(() => notificationsOf('FINANCE'), (rows) => rows.length === 1);
+    const [escalation] = await until(
+      () => notificationsOf('FINANCE'),
+      (rows) => rows.length === 1,
+    );
     expect(escalation.payload.late).toEqual([
       { agencyCode: 'HRSS', agencyName: '市人社局', number: 2, title: '提高低保对象等困难群众基本生活保障标准', submittedAt: null },
-      { agencyCode: 'DPF', agencyName: '市残联', number: 3, title: '改善残疾人生活和照顾服务', submittedAt: '2023-06-29T08:00:00.000+08:00' },
+      {
+        agencyCode: 'DPF',
+        agencyName: '市残联',
+        number: 3,
+        title: '改善残疾人生活和照顾服务',
+        submittedAt: '2023-06-29T08:00:00.000+08:00',
+      },
       { agencyCode: 'NDRC', agencyName: '市发改委', number: 9, title: '开展基层人工智能辅助智慧医疗系统建设', submittedAt: null },
     ]);
     expect(escalation.body).toBe(
@@ -222,20 +296,41 @@ describe('reminders through BullMQ', () => {
     const { data } = await t.gql(tokens.OFFICE, '{ reportingRounds { dueOn submissions { agency { code } project { number } onTime } } }');
     const first = data!.reportingRounds[0].submissions.map((s: any) => [s.agency.code, s.project.number, s.onTime]);
     expect(first).toEqual([
-      ['HRSS', 1, true], ['CIVIL', 2, true], ['HRSS', 2, null], ['CIVIL', 3, true], ['DPF', 3, false], ['CIVIL', 4, true],
-      ['CIVIL', 5, true], ['HEALTH', 6, true], ['HEALTH', 7, true], ['HEALTH', 8, true], ['NDRC', 9, null], ['REDCROSS', 10, true],
+      ['HRSS', 1, true],
+      ['CIVIL', 2, true],
+      ['HRSS', 2, null],
+      ['CIVIL', 3, true],
+      ['DPF', 3, false],
+      ['CIVIL', 4, true],
+      ['CIVIL', 5, true],
+      ['HEALTH', 6, true],
+      ['HEALTH', 7, true],
+      ['HEALTH', 8, true],
+      ['NDRC', 9, null],
+      ['REDCROSS', 10, true],
     ]);
   });
 
   it('keeps every revision of a report, and an agency reads its own inbox', async () => {
     t.clock.set('2023-10-01T10:00:00+08:00');
     const roundTwo = roundOne + 1;
-    await t.gql(tokens.NDRC, report, { input: { roundId: roundTwo, projectNumber: 9, text: '初稿', links: ['https://ndrc.example.gov.cn/report.pdf'] } });
+    await t.gql(tokens.NDRC, report, {
+      input: { roundId: roundTwo, projectNumber: 9, text: '初稿', links: ['https://ndrc.example.gov.cn/report.pdf'] },
+    });
     const second = await t.gql(tokens.NDRC, report, { input: { roundId: roundTwo, projectNumber: 9, text: '修订稿' } });
-    expect(second.data!.submitProgressReport).toMatchObject({ revision: 2, onTime: true, revisions: [{ revision: 1, late: false }, { revision: 2, late: false }] });
+    expect(second.data!.submitProgressReport).toMatchObject({
+      revision: 2,
+      onTime: true,
+      revisions: [
+        { revision: 1, late: false },
+        { revision: 2, late: false },
+      ],
+    });
     const inbox = await t.gql(tokens.HRSS, '{ notifications { edges { node { kind read } } pageInfo { hasNextPage } } }');
     expect(inbox.data!.notifications.edges.map((e: any) => e.node.kind)).toEqual(['REMINDER_3D', 'REMINDER_7D']);
-    expect((await t.gql(tokens.HRSS, '{ notifications(agencyCode: "CIVIL") { edges { cursor } } }')).errors![0].extensions!.code).toBe('FORBIDDEN');
+    expect((await t.gql(tokens.HRSS, '{ notifications(agencyCode: "CIVIL") { edges { cursor } } }')).errors![0].extensions!.code).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('refuses bad reports and webhook URLs with coded errors', async () => {
@@ -252,7 +347,9 @@ describe('reminders through BullMQ', () => {
       expect(response.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });
     }
     const bi = await t.token('BI');
-    expect((await t.gql(bi, report, { input: { roundId: roundOne, projectNumber: 1, text: 'x' } })).errors![0].extensions!.code).toBe('FORBIDDEN');
+    expect((await t.gql(bi, report, { input: { roundId: roundOne, projectNumber: 1, text: 'x' } })).errors![0].extensions!.code).toBe(
+      'FORBIDDEN',
+    );
     const webhook = await t.gql(tokens.OFFICE, 'mutation { configureWebhook(agencyCode: "HRSS", url: "ftp://hrss.example/hook") { url } }');
     expect(webhook.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'url' });
   });

@@ -48,7 +48,12 @@ describe('when Redis cannot be reached', () => {
 describe('the embedded database (PGlite)', () => {
   it('migrates, loads the shipped plan and serves it, with data kept between runs', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hub-pglite-'));
-    const config = loadConfig({ HUB_DATA_DIR: dataDir, LOG_LEVEL: 'silent', REDIS_URL: 'redis://127.0.0.1:1', HUB_NOW: '2023-07-01T10:00:00+08:00' });
+    const config = loadConfig({
+      HUB_DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      HUB_NOW: '2023-07-01T10:00:00+08:00',
+    });
     const clock = new ManualClock('2023-07-01T10:00:00+08:00');
     try {
       const first = await createHub(config, { clock });
@@ -67,7 +72,15 @@ describe('the embedded database (PGlite)', () => {
         body: JSON.stringify({ query: '{ me { agency { code } } project(number: 10) { indicators { code target } } }' }),
       });
       expect(await response.json()).toEqual({
-        data: { me: { agency: { code: 'REDCROSS' } }, project: { indicators: [{ code: '10.1', target: '86' }, { code: '10.2', target: null }] } },
+        data: {
+          me: { agency: { code: 'REDCROSS' } },
+          project: {
+            indicators: [
+              { code: '10.1', target: '86' },
+              { code: '10.2', target: null },
+            ],
+          },
+        },
       });
       await http.stop();
       await second.close();

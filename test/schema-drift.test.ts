@@ -10,7 +10,16 @@ describe('schema/schema.graphql', () => {
 
   it('keeps the names of the public contract', async () => {
     const sdl = await schemaSdl();
-    for (const name of ['me: Principal!', 'plans: [Plan!]!', 'plan(code: String): Plan', 'agencies: [Agency!]!', 'regions: [Region!]!', 'scalar Decimal', 'scalar Date', 'scalar DateTime']) {
+    for (const name of [
+      'me: Principal!',
+      'plans: [Plan!]!',
+      'plan(code: String): Plan',
+      'agencies: [Agency!]!',
+      'regions: [Region!]!',
+      'scalar Decimal',
+      'scalar Date',
+      'scalar DateTime',
+    ]) {
       expect(sdl).toContain(name);
     }
   });

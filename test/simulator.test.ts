@@ -10,9 +10,19 @@ import {
   type SimulatorData,
 } from '../src/feeds/simulator.js';
 
-interface LoanPage { page: number; size: number; totalPages: number; items: LoanRecord[] }
-interface RetrofitPage { data: RetrofitRecord[]; nextCursor: string | null }
-interface ScreeningPage { data: { screenings: { nodes: ScreeningRecord[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } } }
+interface LoanPage {
+  page: number;
+  size: number;
+  totalPages: number;
+  items: LoanRecord[];
+}
+interface RetrofitPage {
+  data: RetrofitRecord[];
+  nextCursor: string | null;
+}
+interface ScreeningPage {
+  data: { screenings: { nodes: ScreeningRecord[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } };
+}
 
 const STANDARDS_HEADER = 'record_id,region_name,region_code,standard,amount_yuan,effective_date';
 const AEDS_HEADER = 'device_id,site,site_type,region_code,installed_on,trained_people';
@@ -68,7 +78,10 @@ describe('bureau feed simulator', () => {
 
     it('returns only loans updated after `since`, in any offset', async () => {
       const since = [...data.loans].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))[400].updatedAt;
-      const expected = data.loans.filter((loan) => loan.updatedAt > since).map((loan) => loan.loanId).sort();
+      const expected = data.loans
+        .filter((loan) => loan.updatedAt > since)
+        .map((loan) => loan.loanId)
+        .sort();
       const items = await allLoans(`&since=${encodeURIComponent(since)}`);
       expect(items.map((loan) => loan.loanId).sort()).toEqual(expected);
       const sameInstantUtc = new Date(since).toISOString();
@@ -92,7 +105,14 @@ describe('bureau feed simulator', () => {
     });
 
     it('quotes fields holding commas or quotes (RFC 4180)', async () => {
-      const aed: AedRow = { deviceId: 'X-1', site: '万达广场"东门", 一楼', siteType: '大型商场', regionCode: '361102', installedOn: '2023-05-01', trainedPeople: 12 };
+      const aed: AedRow = {
+        deviceId: 'X-1',
+        site: '万达广场"东门", 一楼',
+        siteType: '大型商场',
+        regionCode: '361102',
+        installedOn: '2023-05-01',
+        trainedPeople: 12,
+      };
       sim.setData({ aeds: [aed] });
       const text = await (await get('/redcross/aeds.csv')).text();
       expect(text).toBe(`${AEDS_HEADER}\r\nX-1,"万达广场""东门"", 一楼",大型商场,361102,2023-05-01,12\r\n`);
@@ -118,7 +138,7 @@ describe('bureau feed simulator', () => {
   it('the HEALTH GraphQL endpoint pages and refuses bad requests', async () => {
     const nodes: ScreeningRecord[] = [];
     let after: string | null = null;
-    for (let hasNextPage = true; hasNextPage; ) {
+    for (let hasNextPage = true; hasNextPage;) {
       const body = (await (await graphql({ first: 50, after })).json()) as ScreeningPage;
       nodes.push(...body.data.screenings.nodes);
       ({ endCursor: after, hasNextPage } = body.data.screenings.pageInfo);
@@ -251,14 +271,31 @@ describe('default data', () => {
 
   it('carries money as two-decimal strings', () => {
     const amounts = [
-      ...data.loans.flatMap((loan) => [loan.amountYuan, loan.interestWaivedYuan, ...(loan.repaidAmountYuan ? [loan.repaidAmountYuan] : [])]),
+      ...data.loans.flatMap((loan) => [
+        loan.amountYuan,
+        loan.interestWaivedYuan,
+        ...(loan.repaidAmountYuan ? [loan.repaidAmountYuan] : []),
+      ]),
       ...data.standards.map((row) => row.amountYuan),
     ];
     for (const amount of amounts) expect(amount).toMatch(MONEY);
   });
 
   it('looks like the 2023 plan', () => {
-    const counties = new Set(['361102', '361103', '361104', '361123', '361124', '361125', '361126', '361127', '361128', '361129', '361130', '361181']);
+    const counties = new Set([
+      '361102',
+      '361103',
+      '361104',
+      '361123',
+      '361124',
+      '361125',
+      '361126',
+      '361127',
+      '361128',
+      '361129',
+      '361130',
+      '361181',
+    ]);
     expect(data.loans.length).toBeGreaterThanOrEqual(550);
     for (const loan of data.loans) {
       expect(loan.loanId).toMatch(/^SR-CYDK-2023-\d{5}$/);
@@ -275,7 +312,10 @@ describe('default data', () => {
 
     // every county reaches all six targets in 2023
     for (const county of counties) {
-      const latest = data.standards.filter((row) => row.regionCode === county && row.standard === 'urban_dibao').sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate)).at(-1);
+      const latest = data.standards
+        .filter((row) => row.regionCode === county && row.standard === 'urban_dibao')
+        .sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate))
+        .at(-1);
       expect(latest?.amountYuan).toBe('885.00');
     }
     expect(data.retrofits.reduce((sum, r) => sum + r.households, 0)).toBeGreaterThanOrEqual(2080);

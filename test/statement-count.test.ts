@@ -8,12 +8,38 @@ const everything = /* GraphQL */ `
   query ($plan: String!) {
     plan(code: $plan) {
       code
-      reportingRounds { dueOn deadline }
+      reportingRounds {
+        dueOn
+        deadline
+      }
       projects {
-        number title
-        leadAgencies { code name leads(planCode: $plan) { number } }
-        responsibleAgencies { code }
-        indicators { code name unit target baseline numeratorCode stages { code weight } project { number } }
+        number
+        title
+        leadAgencies {
+          code
+          name
+          leads(planCode: $plan) {
+            number
+          }
+        }
+        responsibleAgencies {
+          code
+        }
+        indicators {
+          code
+          name
+          unit
+          target
+          baseline
+          numeratorCode
+          stages {
+            code
+            weight
+          }
+          project {
+            number
+          }
+        }
       }
     }
   }
@@ -25,11 +51,25 @@ function biggerPlan(): string {
   const head = base.slice(0, base.indexOf('projects:'));
   const projects = Array.from({ length: 30 }, (_, p) => {
     const n = p + 1;
-    const indicators = Array.from({ length: 4 }, (_, i) => `      - { code: "${n}.${i + 1}", name: 指标${n}-${i + 1}, kind: TARGET, unit: 户, target: "${10 + i}" }`);
+    const indicators = Array.from(
+      { length: 4 },
+      (_, i) => `      - { code: "${n}.${i + 1}", name: 指标${n}-${i + 1}, kind: TARGET, unit: 户, target: "${10 + i}" }`,
+    );
     // every kind that has relations of its own, in every project
-    indicators.push(`      - { code: "${n}.5", name: 比例${n}, kind: THRESHOLD, unit: "%", target: "50", numerator: "${n}.1", denominator: "${n}.2" }`);
-    indicators.push(`      - { code: "${n}.6", name: 阶段${n}, kind: MILESTONE, unit: "%", stages: [{ code: a, name: 甲, weight: "60" }, { code: b, name: 乙, weight: "40" }] }`);
-    return [`  - number: ${n}`, `    title: 实事${n}`, '    lead: [CIVIL, HEALTH]', '    responsible: [DPF]', '    indicators:', ...indicators].join('\n');
+    indicators.push(
+      `      - { code: "${n}.5", name: 比例${n}, kind: THRESHOLD, unit: "%", target: "50", numerator: "${n}.1", denominator: "${n}.2" }`,
+    );
+    indicators.push(
+      `      - { code: "${n}.6", name: 阶段${n}, kind: MILESTONE, unit: "%", stages: [{ code: a, name: 甲, weight: "60" }, { code: b, name: 乙, weight: "40" }] }`,
+    );
+    return [
+      `  - number: ${n}`,
+      `    title: 实事${n}`,
+      '    lead: [CIVIL, HEALTH]',
+      '    responsible: [DPF]',
+      '    indicators:',
+      ...indicators,
+    ].join('\n');
   });
   return `${head.replace('code: shangrao-2023', 'code: big-plan')}projects:\n${projects.join('\n')}\n`;
 }

@@ -1,4 +1,17 @@
-import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uniqueIndex, boolean } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  boolean,
+} from 'drizzle-orm/pg-core';
 import { agencies, plans } from './plan.js';
 
 export const feedFormat = pgEnum('feed_format', ['JSON', 'CSV', 'GRAPHQL']);

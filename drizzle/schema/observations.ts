@@ -81,4 +81,3 @@ export const indicatorDaily = pgTable(
   },
   (t) => [primaryKey({ columns: [t.indicatorId, t.regionId, t.stageId, t.observedOn] })],
 );
-

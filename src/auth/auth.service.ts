@@ -31,7 +31,8 @@ export async function issueToken(db: Db, input: IssueTokenInput, clock: Clock): 
   if (input.role === 'AGENCY') {
     if (!input.agencyCode) throw badInput('agency', 'an AGENCY token needs --agency CODE');
     const [agency] = await db.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, input.agencyCode));
-    if (!agency) throw new AppError(ErrorCode.NotFound, `agency ${input.agencyCode} not found (load a plan that lists it first)`, { field: 'agency' });
+    if (!agency)
+      throw new AppError(ErrorCode.NotFound, `agency ${input.agencyCode} not found (load a plan that lists it first)`, { field: 'agency' });
     agencyId = agency.id;
   } else if (input.agencyCode) {
     throw badInput('agency', `a ${input.role} token belongs to no agency`);
@@ -52,7 +53,11 @@ export async function issueToken(db: Db, input: IssueTokenInput, clock: Clock): 
 }
 
 export async function revokeToken(db: Db, clientId: number, clock: Clock): Promise<boolean> {
-  const rows = await db.update(apiClients).set({ revokedAt: clock.now() }).where(eq(apiClients.id, clientId)).returning({ id: apiClients.id });
+  const rows = await db
+    .update(apiClients)
+    .set({ revokedAt: clock.now() })
+    .where(eq(apiClients.id, clientId))
+    .returning({ id: apiClients.id });
   return rows.length > 0;
 }
 

@@ -81,6 +81,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 /** Runs raw SQL and returns its rows: both drivers answer `{ rows }`. */
 export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
+  const result: unknown = await db.execute(query);
+  return (result as { rows: T[] }).rows;
 }

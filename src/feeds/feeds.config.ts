@@ -61,7 +61,10 @@ const ruleSchema = z
     refSuffix: z.string().min(1).optional(),
     when: z.union([conditionSchema, z.array(conditionSchema).min(1)]).optional(),
   })
-  .refine((r) => (r.value === undefined) !== (r.constant === undefined), { message: 'give either value (a field) or constant', path: ['value'] });
+  .refine((r) => (r.value === undefined) !== (r.constant === undefined), {
+    message: 'give either value (a field) or constant',
+    path: ['value'],
+  });
 export type MappingRule = z.infer<typeof ruleSchema>;
 
 export const mappingSchema = z.strictObject({

@@ -107,7 +107,13 @@ export async function fetchPage(feed: FetchableFeed, state: PageState, position:
   if (!response.ok) throw new FeedFetchError(`HTTP ${response.status} from the feed`);
   const contentType = response.headers.get('content-type') ?? '';
   if (/text\/html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(body)) {
-    throw new FeedFetchError(`expected ${feed.format === 'CSV' ? 'CSV' : 'JSON'}, got an HTML page (${body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)})`);
+    throw new FeedFetchError(
+      `expected ${feed.format === 'CSV' ? 'CSV' : 'JSON'}, got an HTML page (${body
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 80)})`,
+    );
   }
   return feed.format === 'CSV' ? parseCsvPage(feed, body) : parseJsonPage(feed, state, body, url);
 }
@@ -115,11 +121,15 @@ export async function fetchPage(feed: FetchableFeed, state: PageState, position:
 function parseCsvPage(feed: FetchableFeed, body: string): FetchedPage {
   let rows: Record<string, string>[];
   try {
-    rows = parseCsv(body.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+    rows = parseCsv<Record<string, string>>(body.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true });
   } catch (error) {
     throw new FeedFetchError(`malformed CSV: ${(error as Error).message}`);
   }
-  const header = body.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0].split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  const header = body
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/, 1)[0]
+    .split(',')
+    .map((h) => h.trim().replace(/^"|"$/g, ''));
   const missing = feed.requiredColumns.filter((c) => !header.includes(c));
   if (missing.length > 0) throw new FeedFetchError(`CSV header lacks ${missing.join(', ')}; header is ${header.join(',')}`);
   return { records: rows, next: undefined };
@@ -159,7 +169,8 @@ function parseJsonPage(feed: FetchableFeed, state: PageState, body: string, url:
       const resolved = new URL(link, url).toString();
       if (resolved === url) throw new FeedFetchError('the feed linked a page to itself');
       // a feed's next link stays on the feed's own server
-      if (new URL(resolved).origin !== new URL(feed.url).origin) throw new FeedFetchError(`the next link leaves the feed's server: ${resolved}`);
+      if (new URL(resolved).origin !== new URL(feed.url).origin)
+        throw new FeedFetchError(`the next link leaves the feed's server: ${resolved}`);
       next = { page: state.page + 1, cursor: null, nextUrl: resolved };
     }
   }

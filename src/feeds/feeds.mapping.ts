@@ -50,9 +50,14 @@ export class MappingError extends Error {
  * Turns one feed record into the observations its rules produce (possibly none). A record that
  * cannot be read (no ref, an unknown region, an unreadable date or value) throws MappingError.
  */
-export function mapRecord(record: unknown, mapping: Mapping, plan: { timeZone: string; periodStart: string; periodEnd: string }): ObservationItem[] {
+export function mapRecord(
+  record: unknown,
+  mapping: Mapping,
+  plan: { timeZone: string; periodStart: string; periodEnd: string },
+): ObservationItem[] {
   const { timeZone } = plan;
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new MappingError('(record)', 'a record must be an object');
+  if (record === null || typeof record !== 'object' || Array.isArray(record))
+    throw new MappingError('(record)', 'a record must be an object');
   const refValue = pathGet(record, mapping.ref.field);
   if (isEmpty(refValue) || (typeof refValue !== 'string' && typeof refValue !== 'number')) {
     throw new MappingError(mapping.ref.field, `no record id in "${mapping.ref.field}"`);
@@ -80,7 +85,16 @@ export function mapRecord(record: unknown, mapping: Mapping, plan: { timeZone: s
     if (scheduled && (date < plan.periodStart || date > plan.periodEnd)) continue;
     const value = rule.constant ?? toDecimalText(pathGet(record, rule.value!));
     if (value === undefined || value === '') throw new MappingError(rule.value!, `"${rule.value}" has no value`);
-    items.push({ indicatorCode: rule.indicator, regionCode, date, value, unit: rule.unit ?? null, ref: `${ref}${rule.refSuffix ?? ''}`, stageCode: rule.stage ?? null, allowFuture: scheduled });
+    items.push({
+      indicatorCode: rule.indicator,
+      regionCode,
+      date,
+      value,
+      unit: rule.unit ?? null,
+      ref: `${ref}${rule.refSuffix ?? ''}`,
+      stageCode: rule.stage ?? null,
+      allowFuture: scheduled,
+    });
   }
   return items;
 }

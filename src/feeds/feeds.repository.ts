@@ -19,7 +19,10 @@ export class FeedRepository {
 
   async byIds(ids: readonly number[]): Promise<Map<number, FeedRow>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select().from(feeds).where(inArray(feeds.id, [...ids]));
+    const rows = await this.db
+      .select()
+      .from(feeds)
+      .where(inArray(feeds.id, [...ids]));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -34,7 +37,10 @@ export class FeedRepository {
   }
 
   async runByJob(db: Db, feedId: number, jobId: string): Promise<FeedRunRow | undefined> {
-    const [row] = await db.select().from(feedRuns).where(and(eq(feedRuns.feedId, feedId), eq(feedRuns.jobId, jobId)));
+    const [row] = await db
+      .select()
+      .from(feedRuns)
+      .where(and(eq(feedRuns.feedId, feedId), eq(feedRuns.jobId, jobId)));
     return row;
   }
 

@@ -87,7 +87,10 @@ export class FeedResolver {
 
 @Resolver(() => FeedRunType)
 export class FeedRunResolver {
-  @FieldResolver(() => [FeedRejectionType], { ...listOf(100), description: 'the quarantined records of this run, oldest first (at most 500)' })
+  @FieldResolver(() => [FeedRejectionType], {
+    ...listOf(100),
+    description: 'the quarantined records of this run, oldest first (at most 500)',
+  })
   rejections(@Root() run: FeedRunRow, @Ctx() ctx: HubContext): Promise<FeedRejectionRow[]> {
     return ctx.loaders.rejectionsByRun.load(run.id);
   }

@@ -49,9 +49,11 @@ export interface PullOutcome {
   run: FeedRunRow;
 }
 
-
 const zodProblems = (prefix: string, issues: { path: PropertyKey[]; message: string }[]) =>
-  issues.map((i) => ({ field: [prefix, ...i.path].map((p, n) => (typeof p === 'number' ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`)).join(''), message: i.message }));
+  issues.map((i) => ({
+    field: [prefix, ...i.path].map((p, n) => (typeof p === 'number' ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`)).join(''),
+    message: i.message,
+  }));
 
 export class FeedService {
   constructor(
@@ -76,7 +78,8 @@ export class FeedService {
     } catch {
       problem('url', `"${input.url}" is not a URL`);
     }
-    if (url && url.protocol !== 'http:' && url.protocol !== 'https:') problem('url', `a feed URL uses http or https, not ${url.protocol.replace(':', '')}`);
+    if (url && url.protocol !== 'http:' && url.protocol !== 'https:')
+      problem('url', `a feed URL uses http or https, not ${url.protocol.replace(':', '')}`);
     const timeZone = input.timeZone ?? 'Asia/Shanghai';
     if (!isTimeZone(timeZone)) problem('timeZone', `"${timeZone}" is not an IANA time zone`);
     else {
@@ -87,7 +90,8 @@ export class FeedService {
     if (input.format !== 'GRAPHQL' && input.graphqlQuery) problem('graphqlQuery', 'only GRAPHQL feeds have a query');
     if (input.authHeader && !/^[A-Za-z0-9-]+$/.test(input.authHeader.name)) problem('authHeader.name', 'not an HTTP header name');
     if (input.timeoutMs != null && (input.timeoutMs < 100 || input.timeoutMs > 600_000)) problem('timeoutMs', 'between 100 and 600000');
-    if (input.maxBytes != null && (input.maxBytes < 1_024 || input.maxBytes > 1_024 * 1_024 * 1_024)) problem('maxBytes', 'between 1 KiB and 1 GiB');
+    if (input.maxBytes != null && (input.maxBytes < 1_024 || input.maxBytes > 1_024 * 1_024 * 1_024))
+      problem('maxBytes', 'between 1 KiB and 1 GiB');
 
     const pagination = paginationSchema.safeParse(input.pagination ?? { type: 'NONE' });
     if (!pagination.success) problems.push(...zodProblems('input.pagination', pagination.error.issues));
@@ -117,7 +121,7 @@ export class FeedService {
       schedule: input.schedule.trim(),
       timeZone,
       pagination: pagination.data as Pagination,
-      incremental: (incremental?.data as Incremental | undefined) ?? null,
+      incremental: incremental?.data ?? null,
       mapping: mapping.data as Mapping,
       enabled: input.enabled ?? true,
       timeoutMs: input.timeoutMs ?? defaultFeedTimeoutMs,
@@ -128,17 +132,25 @@ export class FeedService {
     };
     if (input.id != null) {
       const [existing] = await this.db.select({ id: feeds.id, planId: feeds.planId }).from(feeds).where(eq(feeds.id, input.id));
-      if (!existing || existing.planId !== plan.id) throw new AppError(ErrorCode.NotFound, `feed ${input.id} not found in plan ${plan.code}`, { field: 'input.id' });
+      if (!existing || existing.planId !== plan.id)
+        throw new AppError(ErrorCode.NotFound, `feed ${input.id} not found in plan ${plan.code}`, { field: 'input.id' });
       // a changed source or mapping starts incremental pulling afresh
       const [row] = await this.db.update(feeds).set(values).where(eq(feeds.id, input.id)).returning();
       return row;
     }
     try {
-      const [row] = await this.db.insert(feeds).values({ ...values, createdAt: now }).returning();
+      const [row] = await this.db
+        .insert(feeds)
+        .values({ ...values, createdAt: now })
+        .returning();
       return row;
     } catch (error) {
       if (String((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code) === '23505') {
-        throw new AppError(ErrorCode.BadUserInput, `input.name: plan ${plan.code} already has a feed named "${values.name}"; pass its id to change it`, { field: 'input.name' });
+        throw new AppError(
+          ErrorCode.BadUserInput,
+          `input.name: plan ${plan.code} already has a feed named "${values.name}"; pass its id to change it`,
+          { field: 'input.name' },
+        );
       }
       throw error;
     }
@@ -151,11 +163,16 @@ export class FeedService {
       const at = `input.mapping.rules[${i}]`;
       const indicator = model.indicators.get(rule.indicator);
       if (!indicator) return problems.push({ field: `${at}.indicator`, message: `unknown indicator "${rule.indicator}"` });
-      if (indicator.kind === 'THRESHOLD') problems.push({ field: `${at}.indicator`, message: `indicator ${rule.indicator} is derived and cannot be fed` });
+      if (indicator.kind === 'THRESHOLD')
+        problems.push({ field: `${at}.indicator`, message: `indicator ${rule.indicator} is derived and cannot be fed` });
       if (model.writable && !model.writable.has(indicator.id)) {
-        problems.push({ field: `${at}.indicator`, message: `the feed's agency is neither lead nor responsible for indicator ${rule.indicator}` });
+        problems.push({
+          field: `${at}.indicator`,
+          message: `the feed's agency is neither lead nor responsible for indicator ${rule.indicator}`,
+        });
       }
-      if (indicator.kind === 'MILESTONE' && !rule.stage) problems.push({ field: `${at}.stage`, message: 'a milestone rule names the stage it reports' });
+      if (indicator.kind === 'MILESTONE' && !rule.stage)
+        problems.push({ field: `${at}.stage`, message: 'a milestone rule names the stage it reports' });
       return undefined;
     });
     for (const [source, code] of Object.entries(mapping.region?.map ?? {})) {
@@ -196,7 +213,10 @@ export class FeedService {
         const page = await fetchPage(fetchable, state, run.cursorBefore);
         const pageNumber = run.pages + 1;
         const mapped = this.mapPage(feed, plan, page.records);
-        const { prepared, problems } = this.observations.validate(model, mapped.items.map((m) => m.item));
+        const { prepared, problems } = this.observations.validate(
+          model,
+          mapped.items.map((m) => m.item),
+        );
         // a record is accepted whole or quarantined whole
         const badRecords = new Map<number, { field: string; reason: string }>(mapped.rejected);
         for (const p of problems) {
@@ -255,7 +275,11 @@ export class FeedService {
       const message = error instanceof FeedFetchError ? error.message : `internal error: ${(error as Error).message}`;
       await this.db
         .update(feedRuns)
-        .set({ status: finalAttempt ? 'FAILED' : 'RETRYING', error: message.slice(0, 2_000), finishedAt: finalAttempt ? this.clock.now() : null })
+        .set({
+          status: finalAttempt ? 'FAILED' : 'RETRYING',
+          error: message.slice(0, 2_000),
+          finishedAt: finalAttempt ? this.clock.now() : null,
+        })
         .where(eq(feedRuns.id, run.id));
       throw error;
     }
@@ -280,7 +304,15 @@ export class FeedService {
     }
     const [run] = await this.db
       .insert(feedRuns)
-      .values({ feedId: feed.id, jobId, trigger, status: 'RUNNING', attempts: attempt, startedAt: this.clock.now(), cursorBefore: feed.cursor })
+      .values({
+        feedId: feed.id,
+        jobId,
+        trigger,
+        status: 'RUNNING',
+        attempts: attempt,
+        startedAt: this.clock.now(),
+        cursorBefore: feed.cursor,
+      })
       .onConflictDoUpdate({ target: [feedRuns.feedId, feedRuns.jobId], set: { status: 'RUNNING', attempts: attempt } })
       .returning();
     return run;
@@ -324,8 +356,9 @@ function maxPosition(current: string | null, records: unknown[], incremental: In
   let best = current;
   for (const record of records) {
     const value = pathGet(record, incremental.field);
-    if (value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
     const text = String(value);
+    if (text === '') continue;
     const numeric = /^-?\d+(\.\d+)?$/.test(text) && best !== null && /^-?\d+(\.\d+)?$/.test(best);
     if (best === null || (numeric ? Number(text) > Number(best) : text > best)) best = text;
   }

@@ -17,7 +17,10 @@ export enum FeedRunStatus {
   SUCCEEDED = 'SUCCEEDED',
   FAILED = 'FAILED',
 }
-registerEnumType(FeedRunStatus, { name: 'FeedRunStatus', description: 'RETRYING: an attempt failed and another is scheduled with backoff' });
+registerEnumType(FeedRunStatus, {
+  name: 'FeedRunStatus',
+  description: 'RETRYING: an attempt failed and another is scheduled with backoff',
+});
 
 export enum FeedRunTrigger {
   SCHEDULE = 'SCHEDULE',
@@ -39,7 +42,10 @@ export class FeedInput {
   @Field(() => String) name!: string;
   @Field(() => String, { description: 'http or https' }) url!: string;
   @Field(() => FeedFormat) format!: FeedFormat;
-  @Field(() => String, { nullable: true, description: 'JSON and GRAPHQL: dotted path to the list of records (e.g. "items", "data.screenings.nodes")' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'JSON and GRAPHQL: dotted path to the list of records (e.g. "items", "data.screenings.nodes")',
+  })
   recordsPath?: string | null;
   @Field(() => String, { nullable: true }) graphqlQuery?: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) graphqlVariables?: Record<string, unknown> | null;
@@ -47,8 +53,14 @@ export class FeedInput {
   @Field(() => Boolean, { nullable: true, description: 'true: forget the stored auth header' }) clearAuthHeader?: boolean | null;
   @Field(() => String, { description: 'cron pattern, 5 fields (6 with seconds)' }) schedule!: string;
   @Field(() => String, { nullable: true, description: 'default Asia/Shanghai' }) timeZone?: string | null;
-  @Field(() => GraphQLJSONObject, { nullable: true, description: '{ type: NONE | PAGE | CURSOR | NEXT_LINK, … }' }) pagination?: Record<string, unknown> | null;
-  @Field(() => GraphQLJSONObject, { nullable: true, description: '{ param, field }: ask only for records after the largest field value seen' })
+  @Field(() => GraphQLJSONObject, { nullable: true, description: '{ type: NONE | PAGE | CURSOR | NEXT_LINK, … }' }) pagination?: Record<
+    string,
+    unknown
+  > | null;
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: '{ param, field }: ask only for records after the largest field value seen',
+  })
   incremental?: Record<string, unknown> | null;
   @Field(() => GraphQLJSONObject, { description: '{ region, date, ref, rules }' }) mapping!: Record<string, unknown>;
   @Field(() => Boolean, { nullable: true, description: 'default true; false removes the schedule' }) enabled?: boolean | null;
@@ -65,7 +77,8 @@ export class FeedType {
   @Field(() => String, { nullable: true }) recordsPath!: string | null;
   @Field(() => String, { nullable: true }) graphqlQuery!: string | null;
   @Field(() => GraphQLJSONObject, { nullable: true }) graphqlVariables!: Record<string, unknown> | null;
-  @Field(() => String, { nullable: true, description: 'the name of the auth header; its value is never returned' }) authHeaderName!: string | null;
+  @Field(() => String, { nullable: true, description: 'the name of the auth header; its value is never returned' }) authHeaderName!:
+    string | null;
   @Field(() => String) schedule!: string;
   @Field(() => String) timeZone!: string;
   @Field(() => GraphQLJSONObject) pagination!: Record<string, unknown>;

@@ -47,7 +47,11 @@ export function simulatorFeeds(base: string): FeedSpecInput[] {
         region: { field: 'region_code' },
         date: { field: 'effective_date' },
         ref: { field: 'record_id' },
-        rules: standards.map(([standard, indicator]) => ({ indicator, value: 'amount_yuan', when: { field: 'standard', equals: standard } })),
+        rules: standards.map(([standard, indicator]) => ({
+          indicator,
+          value: 'amount_yuan',
+          when: { field: 'standard', equals: standard },
+        })),
       },
     },
     {
@@ -58,7 +62,12 @@ export function simulatorFeeds(base: string): FeedSpecInput[] {
       recordsPath: 'data',
       schedule: '0 3 * * *',
       pagination: { type: 'CURSOR', cursorParam: 'cursor', cursorPath: 'nextCursor' },
-      mapping: { region: { field: 'countyCode' }, date: { field: 'completedOn' }, ref: { field: 'id' }, rules: [{ indicator: '3.4', value: 'households' }] },
+      mapping: {
+        region: { field: 'countyCode' },
+        date: { field: 'completedOn' },
+        ref: { field: 'id' },
+        rules: [{ indicator: '3.4', value: 'households' }],
+      },
     },
     {
       agencyCode: 'HEALTH',
@@ -70,7 +79,12 @@ export function simulatorFeeds(base: string): FeedSpecInput[] {
       graphqlVariables: { first: 100 },
       recordsPath: 'data.screenings.nodes',
       schedule: '0 4 * * *',
-      pagination: { type: 'CURSOR', cursorParam: 'after', cursorPath: 'data.screenings.pageInfo.endCursor', hasMorePath: 'data.screenings.pageInfo.hasNextPage' },
+      pagination: {
+        type: 'CURSOR',
+        cursorParam: 'after',
+        cursorPath: 'data.screenings.pageInfo.endCursor',
+        hasMorePath: 'data.screenings.pageInfo.hasNextPage',
+      },
       mapping: {
         region: { field: 'regionCode' },
         date: { field: 'month' },
@@ -91,7 +105,10 @@ export function simulatorFeeds(base: string): FeedSpecInput[] {
         region: { field: 'region_code' },
         date: { field: 'installed_on' },
         ref: { field: 'device_id' },
-        rules: [{ indicator: '10.1', constant: '1' }, { indicator: '10.2', value: 'trained_people' }],
+        rules: [
+          { indicator: '10.1', constant: '1' },
+          { indicator: '10.2', value: 'trained_people' },
+        ],
       },
     },
   ];

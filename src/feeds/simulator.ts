@@ -25,13 +25,49 @@ export interface LoanRecord {
   interestWaivedYuan: string;
   updatedAt: string;
 }
-export interface StandardRow { recordId: string; regionName: string; regionCode: string; standard: string; amountYuan: string; effectiveDate: string }
-export interface RetrofitRecord { id: string; county: string; countyCode: string; households: number; completedOn: string }
-export interface ScreeningRecord { id: string; regionCode: string; month: string; prenatalScreenings: number; newbornScreenings: number }
-export interface AedRow { deviceId: string; site: string; siteType: string; regionCode: string; installedOn: string; trainedPeople: number }
-export interface SimulatorData { loans: LoanRecord[]; standards: StandardRow[]; retrofits: RetrofitRecord[]; screenings: ScreeningRecord[]; aeds: AedRow[] }
+export interface StandardRow {
+  recordId: string;
+  regionName: string;
+  regionCode: string;
+  standard: string;
+  amountYuan: string;
+  effectiveDate: string;
+}
+export interface RetrofitRecord {
+  id: string;
+  county: string;
+  countyCode: string;
+  households: number;
+  completedOn: string;
+}
+export interface ScreeningRecord {
+  id: string;
+  regionCode: string;
+  month: string;
+  prenatalScreenings: number;
+  newbornScreenings: number;
+}
+export interface AedRow {
+  deviceId: string;
+  site: string;
+  siteType: string;
+  regionCode: string;
+  installedOn: string;
+  trainedPeople: number;
+}
+export interface SimulatorData {
+  loans: LoanRecord[];
+  standards: StandardRow[];
+  retrofits: RetrofitRecord[];
+  screenings: ScreeningRecord[];
+  aeds: AedRow[];
+}
 
-export interface FeedStats { requests: number; inFlight: number; maxConcurrent: number }
+export interface FeedStats {
+  requests: number;
+  inFlight: number;
+  maxConcurrent: number;
+}
 
 export interface Simulator {
   url: string;
@@ -43,7 +79,13 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-export interface FeedDescription { feed: SimFeed; agency: string; method: 'GET' | 'POST'; url: string; format: string }
+export interface FeedDescription {
+  feed: SimFeed;
+  agency: string;
+  method: 'GET' | 'POST';
+  url: string;
+  format: string;
+}
 
 export const SIM_FEEDS: readonly SimFeed[] = ['hrss', 'civil', 'dpf', 'health', 'redcross'];
 export const DEFAULT_SEED = 20230531;
@@ -126,7 +168,6 @@ const LAST_DAY = 365;
 
 /** Day 1 is 2023-01-01. */
 const dateOfDay = (day: number): string => new Date(YEAR_START + (day - 1) * DAY_MS).toISOString().slice(0, 10);
-const dayOfDate = (date: string): number => (Date.parse(`${date}T00:00:00Z`) - YEAR_START) / DAY_MS + 1;
 const weekdayOfDay = (day: number): number => new Date(YEAR_START + (day - 1) * DAY_MS).getUTCDay();
 const atNineBeijing = (date: string): string => `${date}T09:00:00+08:00`;
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
@@ -226,7 +267,12 @@ const TWO_STEP_COUNTIES = 5;
 
 /** Each county raises all six standards by one notice; five of them go halfway first and reach the target later. */
 function generateStandards(random: Random): StandardRow[] {
-  const twoStep = new Set(random.shuffled(COUNTIES).slice(0, TWO_STEP_COUNTIES).map((county) => county.code));
+  const twoStep = new Set(
+    random
+      .shuffled(COUNTIES)
+      .slice(0, TWO_STEP_COUNTIES)
+      .map((county) => county.code),
+  );
   const rows: Omit<StandardRow, 'recordId'>[] = [];
   for (const county of COUNTIES) {
     const steps = twoStep.has(county.code)
@@ -254,7 +300,7 @@ const RETROFIT_HOUSEHOLDS = 2100;
 
 function generateRetrofits(random: Random): RetrofitRecord[] {
   const drafts: Omit<RetrofitRecord, 'id'>[] = [];
-  for (let total = 0; total < RETROFIT_HOUSEHOLDS; ) {
+  for (let total = 0; total < RETROFIT_HOUSEHOLDS;) {
     const county = random.weighted(COUNTIES, byPopulation);
     const households = random.int(5, 40);
     // works start in March and most batches are signed off in the second half of the year
@@ -291,8 +337,26 @@ function generateScreenings(random: Random): ScreeningRecord[] {
 
 /** The site types the document lists, weighted by how many of each a county would equip. */
 const AED_SITE_TYPES = [
-  { type: '学校', weight: 25, names: [(b: string) => `${b}第一中学`, (b: string) => `${b}第二中学`, (b: string) => `${b}实验小学`, (b: string) => `${b}职业中等专业学校`] },
-  { type: '企事业单位', weight: 15, names: [(b: string) => `国网${b}供电公司`, (b: string) => `${b}自来水公司`, (b: string) => `${b}人民医院`, (b: string) => `${b}工业园区管委会`] },
+  {
+    type: '学校',
+    weight: 25,
+    names: [
+      (b: string) => `${b}第一中学`,
+      (b: string) => `${b}第二中学`,
+      (b: string) => `${b}实验小学`,
+      (b: string) => `${b}职业中等专业学校`,
+    ],
+  },
+  {
+    type: '企事业单位',
+    weight: 15,
+    names: [
+      (b: string) => `国网${b}供电公司`,
+      (b: string) => `${b}自来水公司`,
+      (b: string) => `${b}人民医院`,
+      (b: string) => `${b}工业园区管委会`,
+    ],
+  },
   { type: '市民服务中心', weight: 12, names: [(b: string) => `${b}市民服务中心`, (b: string) => `${b}政务服务中心`] },
   { type: '客运车站', weight: 10, names: [(b: string) => `${b}汽车站`, (b: string) => `${b}汽车客运中心`] },
   { type: '火车站', weight: 8, names: [(b: string) => (b === '信州' ? '上饶站' : `${b}站`)] },
@@ -340,14 +404,27 @@ export function defaultSimulatorData(seed: number = DEFAULT_SEED): SimulatorData
 // Feeds
 // ---------------------------------------------------------------------------------------------------
 
-interface CsvTable { header: string[]; rows: string[][] }
+interface CsvTable {
+  header: string[];
+  rows: string[][];
+}
 /** What a feed answers before any injected failure: JSON (with its status) or a CSV table. */
 type FeedOutput = { kind: 'json'; status: number; value: unknown } | { kind: 'csv'; table: CsvTable };
 
-interface FeedRequest { method: string; url: URL; body: string }
+interface FeedRequest {
+  method: string;
+  url: URL;
+  body: string;
+}
 
-interface LoanEntry { record: LoanRecord; at: number }
-interface FeedState { data: SimulatorData; loansByUpdate: LoanEntry[] }
+interface LoanEntry {
+  record: LoanRecord;
+  at: number;
+}
+interface FeedState {
+  data: SimulatorData;
+  loansByUpdate: LoanEntry[];
+}
 
 interface FeedHandler {
   feed: SimFeed;
@@ -377,7 +454,10 @@ function positiveInteger(value: unknown, fallback: number): number | undefined {
   return Number.isSafeInteger(number) && number >= 1 ? number : undefined;
 }
 
-interface CursorPosition { offset: number; page: number }
+interface CursorPosition {
+  offset: number;
+  page: number;
+}
 const FIRST_POSITION: CursorPosition = { offset: 0, page: 1 };
 
 /** Cursors are opaque to clients; inside they carry the offset and the page number the cursor leads to. */
@@ -512,7 +592,8 @@ const healthScreenings: FeedHandler = {
     const first = positiveInteger(variables.first, 20);
     if (first === undefined) return graphqlError(400, '"first" must be a positive integer');
     const after = variables.after;
-    const position = after === undefined || after === null ? FIRST_POSITION : typeof after === 'string' ? decodeCursor('health', after) : undefined;
+    const position =
+      after === undefined || after === null ? FIRST_POSITION : typeof after === 'string' ? decodeCursor('health', after) : undefined;
     if (!position) return graphqlError(400, '"after" is not a cursor this endpoint gave out');
     const records = state.data.screenings;
     const nodes = records.slice(position.offset, position.offset + Math.min(first, HEALTH_MAX_FIRST));
@@ -521,7 +602,10 @@ const healthScreenings: FeedHandler = {
       data: {
         screenings: {
           nodes,
-          pageInfo: { endCursor: nodes.length > 0 ? encodeCursor('health', { offset: end, page: position.page + 1 }) : null, hasNextPage: end < records.length },
+          pageInfo: {
+            endCursor: nodes.length > 0 ? encodeCursor('health', { offset: end, page: position.page + 1 }) : null,
+            hasNextPage: end < records.length,
+          },
         },
       },
     });
@@ -557,7 +641,11 @@ export function describeFeeds(baseUrl: string): FeedDescription[] {
 // Rendering, with injected faults
 // ---------------------------------------------------------------------------------------------------
 
-interface Reply { status: number; contentType: string; body: string }
+interface Reply {
+  status: number;
+  contentType: string;
+  body: string;
+}
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const CSV_TYPE = 'text/csv; charset=utf-8';
@@ -585,7 +673,9 @@ function render(output: FeedOutput, fault?: 'malformed' | 'bad-header'): Reply {
   if (output.kind === 'csv') return { status: 200, contentType: CSV_TYPE, body: renderCsv(output.table, fault) };
   const body = JSON.stringify(output.value);
   // a truncated object never parses: its closing brace is gone
-  return fault === 'malformed' ? { status: 200, contentType: JSON_TYPE, body: body.slice(0, Math.floor(body.length / 2)) } : { status: output.status, contentType: JSON_TYPE, body };
+  return fault === 'malformed'
+    ? { status: 200, contentType: JSON_TYPE, body: body.slice(0, Math.floor(body.length / 2)) }
+    : { status: output.status, contentType: JSON_TYPE, body };
 }
 
 function failureReply(handler: FeedHandler, mode: Exclude<FailMode, 'timeout'>, normal: () => FeedOutput): Reply {
@@ -607,7 +697,11 @@ function failureReply(handler: FeedHandler, mode: Exclude<FailMode, 'timeout'>, 
 // The server
 // ---------------------------------------------------------------------------------------------------
 
-interface ArmedFailure { mode: FailMode; remaining: number; onPage?: number }
+interface ArmedFailure {
+  mode: FailMode;
+  remaining: number;
+  onPage?: number;
+}
 
 const BODY_LIMIT = 1024 * 1024;
 const FAIL_MODES: readonly FailMode[] = ['500', 'timeout', 'malformed', 'html', 'bad-header'];

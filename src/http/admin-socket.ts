@@ -10,8 +10,7 @@ import { loadPlanFile } from '../plan/plan.files.js';
  * hub through a Unix socket inside the data folder (only who can read the database files can reach it).
  */
 export type AdminCommand =
-  | { command: 'token.issue'; role: Role; agencyCode?: string; label?: string }
-  | { command: 'plan.load'; path: string };
+  { command: 'token.issue'; role: Role; agencyCode?: string; label?: string } | { command: 'plan.load'; path: string };
 
 export type AdminReply = { ok: true; output: string } | { ok: false; error: string };
 

@@ -14,7 +14,9 @@ export function mountExports(app: Express, hub: Hub): void {
       ? (await hub.planRepository.plansByCodes([planCode])).get(planCode)
       : await hub.planRepository.planForDate(dateInZone(hub.clock.now(), hub.config.timeZone));
     if (!plan) {
-      res.status(404).json({ errors: [{ message: `plan ${planCode ?? '(current)'} not found`, extensions: { code: 'NOT_FOUND', field: 'plan' } }] });
+      res
+        .status(404)
+        .json({ errors: [{ message: `plan ${planCode ?? '(current)'} not found`, extensions: { code: 'NOT_FOUND', field: 'plan' } }] });
       return;
     }
     const asOf = typeof req.query.asOf === 'string' ? req.query.asOf : dateInZone(hub.clock.now(), plan.timeZone);

@@ -51,7 +51,10 @@ export function mountMetrics(app: Express, hub: Hub): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await queryRows<{ status: string; n: number }>(hub.db, sql`select status, count(*)::int as n from feed_runs group by status`);
+      const rows = await queryRows<{ status: string; n: number }>(
+        hub.db,
+        sql`select status, count(*)::int as n from feed_runs group by status`,
+      );
       for (const row of rows) this.set({ status: row.status }, row.n);
     },
   });
@@ -62,7 +65,10 @@ export function mountMetrics(app: Express, hub: Hub): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await queryRows<{ status: string; n: number }>(hub.db, sql`select delivery_status as status, count(*)::int as n from notifications group by delivery_status`);
+      const rows = await queryRows<{ status: string; n: number }>(
+        hub.db,
+        sql`select delivery_status as status, count(*)::int as n from notifications group by delivery_status`,
+      );
       for (const row of rows) this.set({ status: row.status }, row.n);
     },
   });

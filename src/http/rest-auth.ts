@@ -6,7 +6,10 @@ import { authenticate, bearerToken, type Principal, type Role } from '../auth/au
 export function requestToken(req: Request): string | undefined {
   const fromHeader = bearerToken(req.headers.authorization);
   if (fromHeader) return fromHeader;
-  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith('hub_token='));
+  const cookie = (req.headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith('hub_token='));
   return cookie ? decodeURIComponent(cookie.slice('hub_token='.length)) : undefined;
 }
 
@@ -16,7 +19,9 @@ export function requireTokenRole(hub: Hub, ...roles: Role[]) {
     const token = requestToken(req);
     const principal = token ? await authenticate(hub.db, token) : undefined;
     if (!principal) {
-      res.status(401).json({ errors: [{ message: 'send an API token: Authorization: Bearer <token>', extensions: { code: 'UNAUTHENTICATED' } }] });
+      res
+        .status(401)
+        .json({ errors: [{ message: 'send an API token: Authorization: Bearer <token>', extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
     if (!roles.includes(principal.role)) {

@@ -11,7 +11,12 @@ import {
   ReportingRoundResolver,
 } from '../plan/plan.resolver.js';
 import { FeedQueryResolver, FeedResolver, FeedRunResolver } from '../feeds/feeds.resolver.js';
-import { NotificationResolver, ProgressReportResolver, ReminderResolver, RoundSubmissionsResolver } from '../reminders/reminders.resolver.js';
+import {
+  NotificationResolver,
+  ProgressReportResolver,
+  ReminderResolver,
+  RoundSubmissionsResolver,
+} from '../reminders/reminders.resolver.js';
 import { ObservationResolver } from '../observations/observations.resolver.js';
 import {
   AgencyProgressResolver,

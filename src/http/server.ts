@@ -86,7 +86,12 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
     if (res.headersSent) return next(error);
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-    const message = status === 413 ? `request body is over the ${hub.config.bodyLimit} limit` : status < 500 ? 'malformed request body' : 'internal server error';
+    const message =
+      status === 413
+        ? `request body is over the ${hub.config.bodyLimit} limit`
+        : status < 500
+          ? 'malformed request body'
+          : 'internal server error';
     if (status === 500) hub.logger.error({ err: error }, 'request failed');
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   });

@@ -39,7 +39,13 @@ export class ObservationRepository {
     );
   }
 
-  async insert(db: Db, source: string, rows: ObservationWrite[], who: { clientId: number | null; feedRunId: number | null }, at: Date): Promise<Map<string, number>> {
+  async insert(
+    db: Db,
+    source: string,
+    rows: ObservationWrite[],
+    who: { clientId: number | null; feedRunId: number | null },
+    at: Date,
+  ): Promise<Map<string, number>> {
     if (rows.length === 0) return new Map();
     const inserted = await db
       .insert(observations)
@@ -65,7 +71,12 @@ export class ObservationRepository {
   }
 
   /** Moves each row to its new revision in one statement. */
-  async revise(db: Db, rows: (ObservationWrite & { id: number; revision: number })[], who: { clientId: number | null; feedRunId: number | null }, at: Date): Promise<void> {
+  async revise(
+    db: Db,
+    rows: (ObservationWrite & { id: number; revision: number })[],
+    who: { clientId: number | null; feedRunId: number | null },
+    at: Date,
+  ): Promise<void> {
     if (rows.length === 0) return;
     await db.execute(sql`
       update observations o set

@@ -7,7 +7,8 @@ import { ObservationInput, SubmitObservationsResult } from './observations.types
 @Resolver()
 export class ObservationResolver {
   @Mutation(() => SubmitObservationsResult, {
-    description: 'All-or-nothing: one bad item rejects the batch, with the item\'s index in the error. dryRun: validate and count, write nothing.',
+    description:
+      "All-or-nothing: one bad item rejects the batch, with the item's index in the error. dryRun: validate and count, write nothing.",
   })
   async submitObservations(
     @Ctx() ctx: HubContext,

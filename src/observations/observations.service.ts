@@ -110,7 +110,8 @@ export class ObservationService {
       const earlier = seen.get(key);
       if (earlier) {
         // the same record twice in one batch is harmless; the same ref with two contents is not
-        if (!sameContent(earlier, result)) fail('ref', `ref "${result.ref}" appears twice in this batch (item ${earlier.index}) with different content`);
+        if (!sameContent(earlier, result))
+          fail('ref', `ref "${result.ref}" appears twice in this batch (item ${earlier.index}) with different content`);
         return;
       }
       const entry = { ...result, index };
@@ -128,7 +129,11 @@ export class ObservationService {
     const indicator = model.indicators.get(item.indicatorCode);
     if (!indicator) return fail('indicatorCode', `unknown indicator "${item.indicatorCode}" in plan ${model.plan.code}`);
     if (model.writable && !model.writable.has(indicator.id)) {
-      return fail('indicatorCode', `your agency is neither lead nor responsible for project ${item.indicatorCode.split('.')[0]}`, ErrorCode.Forbidden);
+      return fail(
+        'indicatorCode',
+        `your agency is neither lead nor responsible for project ${item.indicatorCode.split('.')[0]}`,
+        ErrorCode.Forbidden,
+      );
     }
     if (indicator.kind === 'THRESHOLD') {
       return fail('indicatorCode', `indicator ${indicator.code} is derived from its numerator and denominator and cannot be written`);
@@ -157,7 +162,8 @@ export class ObservationService {
     if (indicator.kind === 'MILESTONE') {
       const stages = model.stages.get(indicator.id) ?? [];
       const stage = stages.find((s) => s.code === item.stageCode);
-      if (!item.stageCode) return fail('stageCode', `indicator ${indicator.code} is a milestone: name the stage (${stages.map((s) => s.code).join(', ')})`);
+      if (!item.stageCode)
+        return fail('stageCode', `indicator ${indicator.code} is a milestone: name the stage (${stages.map((s) => s.code).join(', ')})`);
       if (!stage) return fail('stageCode', `unknown stage "${item.stageCode}"; stages are ${stages.map((s) => s.code).join(', ')}`);
       if (!sent.eq(0) && !sent.eq(1)) return fail('value', 'a milestone stage takes 1 (done) or 0 (not done)');
       stageId = stage.id;
@@ -237,17 +243,23 @@ export class ObservationService {
   async submit(plan: PlanRow, writer: Writer, items: ObservationItem[], dryRun: boolean): Promise<SubmitCounts> {
     if (items.length === 0) throw new AppError(ErrorCode.BadUserInput, 'input: send at least one observation', { field: 'input' });
     if (items.length > maxBatchSize) {
-      throw new AppError(ErrorCode.BadUserInput, `input: at most ${maxBatchSize} observations per batch, not ${items.length}`, { field: 'input' });
+      throw new AppError(ErrorCode.BadUserInput, `input: at most ${maxBatchSize} observations per batch, not ${items.length}`, {
+        field: 'input',
+      });
     }
     const model = await this.writeModel(plan, writer.agencyId);
     const { prepared, problems } = this.validate(model, items);
     if (problems.length > 0) {
       const first = problems.find((p) => p.code === ErrorCode.Forbidden) ?? problems[0];
-      throw new AppError(first.code, `${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`, {
-        field: first.field,
-        index: first.index,
-        problems: problems.slice(0, 100).map((p) => ({ field: p.field, message: p.message })),
-      });
+      throw new AppError(
+        first.code,
+        `${first.field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`,
+        {
+          field: first.field,
+          index: first.index,
+          problems: problems.slice(0, 100).map((p) => ({ field: p.field, message: p.message })),
+        },
+      );
     }
     if (dryRun) return this.write(this.db, writer, prepared, true);
     return this.db.transaction((tx) => this.write(tx, writer, prepared));

@@ -7,10 +7,12 @@ export class ObservationInput {
   @Field(() => String, { nullable: true, description: 'default: the city scope' }) regionCode?: string | null;
   @Field(() => DateScalar) date!: string;
   @Field(() => DecimalScalar, { description: 'MILESTONE: 1 when the stage is done, 0 when it is not (or no longer)' }) value!: string;
-  @Field(() => String, { nullable: true, description: "optional; converted to the indicator's unit (元, 万元, 亿元)" }) unit?: string | null;
+  @Field(() => String, { nullable: true, description: "optional; converted to the indicator's unit (元, 万元, 亿元)" }) unit?:
+    string | null;
   @Field(() => String, { description: "the sender's own record id: resending it revises, never duplicates" }) ref!: string;
   @Field(() => String, { nullable: true }) note?: string | null;
-  @Field(() => String, { nullable: true, description: 'MILESTONE indicators: the stage reported (see Indicator.stages)' }) stageCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'MILESTONE indicators: the stage reported (see Indicator.stages)' }) stageCode?:
+    string | null;
 }
 
 @ObjectType('SubmitObservationsResult')

@@ -10,9 +10,7 @@ import { Decimal, isDecimalString, parseDecimal } from '../shared/decimal.js';
  */
 
 const decimal = z.string().refine(isDecimalString, 'must be a decimal number such as "19.5"');
-const isoDate = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s).isValid, 'must be a date YYYY-MM-DD');
+const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s).isValid, 'must be a date YYYY-MM-DD');
 const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
 const list = <T extends z.ZodType>(item: T) => z.array(item).default([]);
 
@@ -69,7 +67,10 @@ const planSchema = z.strictObject({
   issuedOn: isoDate,
   periodStart: isoDate,
   periodEnd: isoDate,
-  timeZone: z.string().refine((tz) => DateTime.local().setZone(tz).isValid, 'must be an IANA time zone').default('Asia/Shanghai'),
+  timeZone: z
+    .string()
+    .refine((tz) => DateTime.local().setZone(tz).isValid, 'must be an IANA time zone')
+    .default('Asia/Shanghai'),
   cityRegion: code,
   officeAgency: code.optional(),
   agencies: z.array(agencySchema).min(1),
@@ -167,9 +168,7 @@ const defaultAggregation: Record<IndicatorKind, RegionAggregation> = {
 };
 
 function formatPath(path: PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
 /** Parses and validates plan text; throws PlanFileError listing every problem with its line. */
@@ -224,10 +223,30 @@ function crossCheck(plan: RawPlan, problem: (path: PropertyKey[], message: strin
       seen.add(k);
     });
   };
-  unique(plan.agencies, (a) => a.code, (i) => ['agencies', i, 'code'], 'agency code');
-  unique(plan.regions, (r) => r.code, (i) => ['regions', i, 'code'], 'region code');
-  unique(plan.projects, (p) => p.number, (i) => ['projects', i, 'number'], 'project number');
-  unique(plan.reportingRounds ?? [], (r) => r.dueOn, (i) => ['reportingRounds', i, 'dueOn'], 'reporting round date');
+  unique(
+    plan.agencies,
+    (a) => a.code,
+    (i) => ['agencies', i, 'code'],
+    'agency code',
+  );
+  unique(
+    plan.regions,
+    (r) => r.code,
+    (i) => ['regions', i, 'code'],
+    'region code',
+  );
+  unique(
+    plan.projects,
+    (p) => p.number,
+    (i) => ['projects', i, 'number'],
+    'project number',
+  );
+  unique(
+    plan.reportingRounds ?? [],
+    (r) => r.dueOn,
+    (i) => ['reportingRounds', i, 'dueOn'],
+    'reporting round date',
+  );
 
   const agencyCodes = new Set(plan.agencies.map((a) => a.code));
   const city = plan.regions.find((r) => r.code === plan.cityRegion);
@@ -266,7 +285,8 @@ function crossCheck(plan: RawPlan, problem: (path: PropertyKey[], message: strin
       const needsTarget = ind.kind === 'TARGET' || ind.kind === 'THRESHOLD' || ind.kind === 'LEVEL';
       if (needsTarget && ind.target === undefined) problems.push(problem([...at, 'target'], `a ${ind.kind} indicator needs a target`));
       if (!needsTarget && ind.target !== undefined) problems.push(problem([...at, 'target'], `a ${ind.kind} indicator has no target`));
-      if (ind.baseline !== undefined && ind.kind !== 'LEVEL') problems.push(problem([...at, 'baseline'], 'only LEVEL indicators have a baseline'));
+      if (ind.baseline !== undefined && ind.kind !== 'LEVEL')
+        problems.push(problem([...at, 'baseline'], 'only LEVEL indicators have a baseline'));
       const target = decimalOf(ind.target);
       const baseline = decimalOf(ind.baseline);
       const weight = decimalOf(ind.weight);
@@ -285,10 +305,15 @@ function crossCheck(plan: RawPlan, problem: (path: PropertyKey[], message: strin
             problems.push(problem([...at, part], `indicator "${ref}" is ${indicators.get(ref)!.kind}; a ratio needs plain amounts`));
           }
         }
-        if (ind.accumulation && ind.accumulation !== 'DERIVED') problems.push(problem([...at, 'accumulation'], 'a THRESHOLD indicator is DERIVED'));
-        if (ind.aggregation && ind.aggregation !== 'RATIO') problems.push(problem([...at, 'aggregation'], 'a THRESHOLD indicator aggregates as RATIO'));
+        if (ind.accumulation && ind.accumulation !== 'DERIVED')
+          problems.push(problem([...at, 'accumulation'], 'a THRESHOLD indicator is DERIVED'));
+        if (ind.aggregation && ind.aggregation !== 'RATIO')
+          problems.push(problem([...at, 'aggregation'], 'a THRESHOLD indicator aggregates as RATIO'));
       } else {
-        if (ind.numerator || ind.denominator) problems.push(problem([...at, ind.numerator ? 'numerator' : 'denominator'], 'only THRESHOLD indicators have a numerator and denominator'));
+        if (ind.numerator || ind.denominator)
+          problems.push(
+            problem([...at, ind.numerator ? 'numerator' : 'denominator'], 'only THRESHOLD indicators have a numerator and denominator'),
+          );
         if (ind.direction) problems.push(problem([...at, 'direction'], 'only THRESHOLD indicators have a direction'));
         if (ind.accumulation === 'DERIVED') problems.push(problem([...at, 'accumulation'], 'only THRESHOLD indicators are DERIVED'));
         if (ind.aggregation === 'RATIO') problems.push(problem([...at, 'aggregation'], 'only THRESHOLD indicators aggregate as RATIO'));
@@ -297,12 +322,19 @@ function crossCheck(plan: RawPlan, problem: (path: PropertyKey[], message: strin
       if (ind.kind === 'MILESTONE') {
         if (!ind.stages || ind.stages.length === 0) problems.push(problem([...at, 'stages'], 'a MILESTONE indicator needs stages'));
         else {
-          unique(ind.stages, (s) => s.code, (s) => [...at, 'stages', s, 'code'], 'stage code');
+          unique(
+            ind.stages,
+            (s) => s.code,
+            (s) => [...at, 'stages', s, 'code'],
+            'stage code',
+          );
           const weights = ind.stages.map((s) => decimalOf(s.weight));
           const total = weights.reduce<Decimal>((sum, w) => sum.plus(w ?? 0), new Decimal(0));
-          if (weights.every(Boolean) && !total.eq(100)) problems.push(problem([...at, 'stages'], `stage weights must sum to 100, not ${total.toFixed()}`));
+          if (weights.every(Boolean) && !total.eq(100))
+            problems.push(problem([...at, 'stages'], `stage weights must sum to 100, not ${total.toFixed()}`));
         }
-        if (ind.accumulation && ind.accumulation !== 'STAGES') problems.push(problem([...at, 'accumulation'], 'a MILESTONE indicator accumulates STAGES'));
+        if (ind.accumulation && ind.accumulation !== 'STAGES')
+          problems.push(problem([...at, 'accumulation'], 'a MILESTONE indicator accumulates STAGES'));
       } else {
         if (ind.stages) problems.push(problem([...at, 'stages'], 'only MILESTONE indicators have stages'));
         if (ind.accumulation === 'STAGES') problems.push(problem([...at, 'accumulation'], 'only MILESTONE indicators accumulate STAGES'));
@@ -334,26 +366,24 @@ function normalise(plan: RawPlan): PlanFile {
       summary: (p.summary ?? '').trim(),
       lead: p.lead,
       responsible: p.responsible,
-      indicators: p.indicators.map(
-        (i): PlanFileIndicator => ({
-          code: i.code,
-          name: i.name.trim(),
-          description: (i.description ?? '').trim(),
-          note: (i.note ?? '').trim(),
-          kind: i.kind,
-          unit: i.unit,
-          target: i.target !== undefined ? parseDecimal(i.target)!.toFixed() : null,
-          baseline: i.baseline !== undefined ? parseDecimal(i.baseline)!.toFixed() : null,
-          weight: i.weight !== undefined ? parseDecimal(i.weight)!.toFixed() : '1',
-          accumulation: i.accumulation ?? defaultAccumulation[i.kind],
-          aggregation: i.aggregation ?? defaultAggregation[i.kind],
-          direction: i.direction ?? 'AT_LEAST',
-          numerator: i.numerator ?? null,
-          denominator: i.denominator ?? null,
-          allowNegative: i.allowNegative === 'true',
-          stages: (i.stages ?? []).map((s) => ({ ...s, weight: parseDecimal(s.weight)!.toFixed() })),
-        }),
-      ),
+      indicators: p.indicators.map((i): PlanFileIndicator => ({
+        code: i.code,
+        name: i.name.trim(),
+        description: (i.description ?? '').trim(),
+        note: (i.note ?? '').trim(),
+        kind: i.kind,
+        unit: i.unit,
+        target: i.target !== undefined ? parseDecimal(i.target)!.toFixed() : null,
+        baseline: i.baseline !== undefined ? parseDecimal(i.baseline)!.toFixed() : null,
+        weight: i.weight !== undefined ? parseDecimal(i.weight)!.toFixed() : '1',
+        accumulation: i.accumulation ?? defaultAccumulation[i.kind],
+        aggregation: i.aggregation ?? defaultAggregation[i.kind],
+        direction: i.direction ?? 'AT_LEAST',
+        numerator: i.numerator ?? null,
+        denominator: i.denominator ?? null,
+        allowNegative: i.allowNegative === 'true',
+        stages: (i.stages ?? []).map((s) => ({ ...s, weight: parseDecimal(s.weight)!.toFixed() })),
+      })),
     })),
   };
   const contentHash = createHash('sha256').update(JSON.stringify(content)).digest('hex');

@@ -115,11 +115,24 @@ async function syncProjects(tx: Db, planId: number, plan: PlanFile): Promise<Map
   if (removed.length > 0) {
     await refuseIfObserved(
       tx,
-      await tx.select({ id: indicators.id, code: indicators.code }).from(indicators).where(inArray(indicators.projectId, removed.map((r) => r.id))),
+      await tx
+        .select({ id: indicators.id, code: indicators.code })
+        .from(indicators)
+        .where(
+          inArray(
+            indicators.projectId,
+            removed.map((r) => r.id),
+          ),
+        ),
       (code) => ({ path: 'projects', message: `project of indicator ${code} was removed but the indicator holds observations` }),
       plan.code,
     );
-    await tx.delete(projects).where(inArray(projects.id, removed.map((r) => r.id)));
+    await tx.delete(projects).where(
+      inArray(
+        projects.id,
+        removed.map((r) => r.id),
+      ),
+    );
   }
   const rows = await tx
     .insert(projects)
@@ -132,16 +145,16 @@ async function syncProjects(tx: Db, planId: number, plan: PlanFile): Promise<Map
   return new Map(rows.map((r) => [r.number, r.id]));
 }
 
-async function syncProjectAgencies(
-  tx: Db,
-  plan: PlanFile,
-  projectIds: Map<number, number>,
-  agencyIds: Map<string, number>,
-): Promise<void> {
+async function syncProjectAgencies(tx: Db, plan: PlanFile, projectIds: Map<number, number>, agencyIds: Map<string, number>): Promise<void> {
   const ids = [...projectIds.values()];
   await tx.delete(projectAgencies).where(inArray(projectAgencies.projectId, ids));
   const links = plan.projects.flatMap((p) => [
-    ...p.lead.map((code, position) => ({ projectId: projectIds.get(p.number)!, agencyId: agencyIds.get(code)!, role: 'LEAD' as const, position })),
+    ...p.lead.map((code, position) => ({
+      projectId: projectIds.get(p.number)!,
+      agencyId: agencyIds.get(code)!,
+      role: 'LEAD' as const,
+      position,
+    })),
     ...p.responsible.map((code, position) => ({
       projectId: projectIds.get(p.number)!,
       agencyId: agencyIds.get(code)!,
@@ -157,9 +170,28 @@ async function syncIndicators(tx: Db, planId: number, plan: PlanFile, projectIds
   const removed = await tx
     .select({ id: indicators.id, code: indicators.code })
     .from(indicators)
-    .where(and(eq(indicators.planId, planId), notInArray(indicators.code, all.map((i) => i.code))));
-  await refuseIfObserved(tx, removed, (code) => ({ path: 'projects', message: `indicator ${code} was removed but holds observations` }), plan.code);
-  if (removed.length) await tx.delete(indicators).where(inArray(indicators.id, removed.map((r) => r.id)));
+    .where(
+      and(
+        eq(indicators.planId, planId),
+        notInArray(
+          indicators.code,
+          all.map((i) => i.code),
+        ),
+      ),
+    );
+  await refuseIfObserved(
+    tx,
+    removed,
+    (code) => ({ path: 'projects', message: `indicator ${code} was removed but holds observations` }),
+    plan.code,
+  );
+  if (removed.length)
+    await tx.delete(indicators).where(
+      inArray(
+        indicators.id,
+        removed.map((r) => r.id),
+      ),
+    );
 
   const rows = await tx
     .insert(indicators)
@@ -230,18 +262,33 @@ async function syncIndicators(tx: Db, planId: number, plan: PlanFile, projectIds
       .where(
         and(
           eq(indicatorStages.indicatorId, indicatorId),
-          i.stages.length ? notInArray(indicatorStages.code, i.stages.map((s) => s.code)) : undefined,
+          i.stages.length
+            ? notInArray(
+                indicatorStages.code,
+                i.stages.map((s) => s.code),
+              )
+            : undefined,
         ),
       );
     if (removedStages.length) {
       const [used] = await tx
         .select({ n: sql<number>`count(*)::int` })
         .from(observations)
-        .where(inArray(observations.stageId, removedStages.map((s) => s.id)));
+        .where(
+          inArray(
+            observations.stageId,
+            removedStages.map((s) => s.id),
+          ),
+        );
       if (used.n > 0) {
         throw new PlanFileError(plan.code, [{ path: `indicator ${i.code}`, message: 'a stage that holds observations was removed' }]);
       }
-      await tx.delete(indicatorStages).where(inArray(indicatorStages.id, removedStages.map((s) => s.id)));
+      await tx.delete(indicatorStages).where(
+        inArray(
+          indicatorStages.id,
+          removedStages.map((s) => s.id),
+        ),
+      );
     }
     if (i.stages.length === 0) continue;
     await tx
@@ -264,8 +311,16 @@ async function refuseIfObserved(
   const used = await tx
     .selectDistinct({ indicatorId: observations.indicatorId })
     .from(observations)
-    .where(inArray(observations.indicatorId, candidates.map((c) => c.id)));
+    .where(
+      inArray(
+        observations.indicatorId,
+        candidates.map((c) => c.id),
+      ),
+    );
   if (used.length === 0) return;
   const codes = new Map(candidates.map((c) => [c.id, c.code]));
-  throw new PlanFileError(planCode, used.map((u) => describe(codes.get(u.indicatorId)!)));
+  throw new PlanFileError(
+    planCode,
+    used.map((u) => describe(codes.get(u.indicatorId)!)),
+  );
 }

@@ -42,13 +42,19 @@ export class PlanRepository {
 
   async plansByCodes(codes: readonly string[]): Promise<Map<string, PlanRow>> {
     if (codes.length === 0) return new Map();
-    const rows = await this.db.select().from(plans).where(inArray(plans.code, [...codes]));
+    const rows = await this.db
+      .select()
+      .from(plans)
+      .where(inArray(plans.code, [...codes]));
     return new Map(rows.map((r) => [r.code, r]));
   }
 
   async plansByIds(ids: readonly number[]): Promise<Map<number, PlanRow>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select().from(plans).where(inArray(plans.id, [...ids]));
+    const rows = await this.db
+      .select()
+      .from(plans)
+      .where(inArray(plans.id, [...ids]));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -69,13 +75,20 @@ export class PlanRepository {
 
   async projectsByPlanIds(planIds: readonly number[]): Promise<Map<number, ProjectRow[]>> {
     if (planIds.length === 0) return new Map();
-    const rows = await this.db.select().from(projects).where(inArray(projects.planId, [...planIds])).orderBy(asc(projects.number));
+    const rows = await this.db
+      .select()
+      .from(projects)
+      .where(inArray(projects.planId, [...planIds]))
+      .orderBy(asc(projects.number));
     return groupBy(rows, (r) => r.planId);
   }
 
   async projectsByIds(ids: readonly number[]): Promise<Map<number, ProjectRow>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select().from(projects).where(inArray(projects.id, [...ids]));
+    const rows = await this.db
+      .select()
+      .from(projects)
+      .where(inArray(projects.id, [...ids]));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -90,7 +103,10 @@ export class PlanRepository {
   }
 
   /** Lead and responsible links of one plan, by agency: what an agency may write and what it leads. */
-  async projectLinksByAgencyIds(planId: number, agencyIds: readonly number[]): Promise<Map<number, (ProjectAgencyRow & { projectNumber: number })[]>> {
+  async projectLinksByAgencyIds(
+    planId: number,
+    agencyIds: readonly number[],
+  ): Promise<Map<number, (ProjectAgencyRow & { projectNumber: number })[]>> {
     if (agencyIds.length === 0) return new Map();
     const rows = await this.db
       .select({
@@ -119,7 +135,11 @@ export class PlanRepository {
 
   async indicatorsByPlanIds(planIds: readonly number[]): Promise<Map<number, IndicatorRow[]>> {
     if (planIds.length === 0) return new Map();
-    const rows = await this.db.select().from(indicators).where(inArray(indicators.planId, [...planIds])).orderBy(asc(indicators.position));
+    const rows = await this.db
+      .select()
+      .from(indicators)
+      .where(inArray(indicators.planId, [...planIds]))
+      .orderBy(asc(indicators.position));
     return groupBy(rows, (r) => r.planId);
   }
 
@@ -145,7 +165,10 @@ export class PlanRepository {
 
   async roundsByIds(ids: readonly number[]): Promise<Map<number, RoundRow>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select().from(reportingRounds).where(inArray(reportingRounds.id, [...ids]));
+    const rows = await this.db
+      .select()
+      .from(reportingRounds)
+      .where(inArray(reportingRounds.id, [...ids]));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -155,13 +178,19 @@ export class PlanRepository {
 
   async agenciesByIds(ids: readonly number[]): Promise<Map<number, AgencyRow>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select().from(agencies).where(inArray(agencies.id, [...ids]));
+    const rows = await this.db
+      .select()
+      .from(agencies)
+      .where(inArray(agencies.id, [...ids]));
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   async agenciesByCodes(codes: readonly string[]): Promise<Map<string, AgencyRow>> {
     if (codes.length === 0) return new Map();
-    const rows = await this.db.select().from(agencies).where(inArray(agencies.code, [...codes]));
+    const rows = await this.db
+      .select()
+      .from(agencies)
+      .where(inArray(agencies.code, [...codes]));
     return new Map(rows.map((r) => [r.code, r]));
   }
 
@@ -171,7 +200,10 @@ export class PlanRepository {
 
   async regionsByIds(ids: readonly number[]): Promise<Map<number, RegionRow>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select().from(regions).where(inArray(regions.id, [...ids]));
+    const rows = await this.db
+      .select()
+      .from(regions)
+      .where(inArray(regions.id, [...ids]));
     return new Map(rows.map((r) => [r.id, r]));
   }
 

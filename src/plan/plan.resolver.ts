@@ -37,7 +37,6 @@ export class PlanQueryResolver {
     const plan = await resolvePlan(ctx, planCode);
     return ctx.loaders.plan.roundsByPlan.load(plan.id);
   }
-
 }
 
 @Resolver(() => PlanType)
@@ -147,7 +146,10 @@ async function codeOf(ctx: HubContext, indicator: IndicatorRow, id: number | nul
 
 @Resolver(() => AgencyType)
 export class AgencyResolver {
-  @FieldResolver(() => [ProjectType], { ...listOf(10), description: 'projects this agency leads (牵头), in the given plan or the current one' })
+  @FieldResolver(() => [ProjectType], {
+    ...listOf(10),
+    description: 'projects this agency leads (牵头), in the given plan or the current one',
+  })
   async leads(
     @Root() agency: AgencyRow,
     @Ctx() ctx: HubContext,
@@ -159,7 +161,7 @@ export class AgencyResolver {
 
 @Resolver(() => ReportingRoundType)
 export class ReportingRoundResolver {
-  @FieldResolver(() => DateTimeScalar, { description: 'the end of the due day in the plan\'s time zone' })
+  @FieldResolver(() => DateTimeScalar, { description: "the end of the due day in the plan's time zone" })
   async deadline(@Root() round: RoundRow, @Ctx() ctx: HubContext): Promise<string> {
     const plan = (await ctx.loaders.plan.planById.load(round.planId))!;
     return formatInZone(deadlineOf(round.dueOn, plan.timeZone), plan.timeZone);

@@ -18,7 +18,8 @@ export enum Accumulation {
 }
 registerEnumType(Accumulation, {
   name: 'Accumulation',
-  description: 'SUM: each observation is a fact and facts add up; LATEST: each is a running total or level; DERIVED: numerator / denominator; STAGES: milestone stages',
+  description:
+    'SUM: each observation is a fact and facts add up; LATEST: each is a running total or level; DERIVED: numerator / denominator; STAGES: milestone stages',
 });
 
 export enum RegionAggregation {
@@ -27,7 +28,10 @@ export enum RegionAggregation {
   MAX = 'MAX',
   RATIO = 'RATIO',
 }
-registerEnumType(RegionAggregation, { name: 'RegionAggregation', description: 'How region values make the city value when the city itself has no series' });
+registerEnumType(RegionAggregation, {
+  name: 'RegionAggregation',
+  description: 'How region values make the city value when the city itself has no series',
+});
 
 export enum ThresholdDirection {
   AT_LEAST = 'AT_LEAST',
@@ -60,7 +64,7 @@ export class PlanType {
   @Field(() => String, { description: 'IANA time zone the period and deadlines are counted in' }) timeZone!: string;
 }
 
-@ObjectType('Project', { description: '实事: one of the plan\'s projects' })
+@ObjectType('Project', { description: "实事: one of the plan's projects" })
 export class ProjectType {
   @Field(() => Int) number!: number;
   @Field(() => String) title!: string;
@@ -81,7 +85,8 @@ export class IndicatorType {
   @Field(() => String) description!: string;
   @Field(() => String) unit!: string;
   @Field(() => IndicatorKind) kind!: IndicatorKind;
-  @Field(() => DecimalScalar, { nullable: true, description: 'the target, or the threshold of a THRESHOLD indicator' }) target!: string | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'the target, or the threshold of a THRESHOLD indicator' }) target!:
+    string | null;
   @Field(() => DecimalScalar, { nullable: true, description: 'LEVEL: the standard before the plan' }) baseline!: string | null;
   @Field(() => DecimalScalar, { description: "weight in its project's percent" }) weight!: string;
   @Field(() => Accumulation) accumulation!: Accumulation;
@@ -96,4 +101,3 @@ export class ReportingRoundType {
   @Field(() => String) title!: string;
   @Field(() => DateScalar) dueOn!: string;
 }
-

@@ -64,9 +64,14 @@ export async function ledgerRows(hub: Hub, plan: PlanRow, asOf: string, byRegion
         .where(and(inArray(progressReports.projectId, projectIds), lte(progressReports.submittedAt, endOfDay)))
         .groupBy(progressReports.projectId)
     : [];
-  const lastReport = new Map(reported.map((r) => [r.projectId, r.last ? DateTime.fromJSDate(r.last, { zone: plan.timeZone }).toISODate() : null]));
+  const lastReport = new Map(
+    reported.map((r) => [r.projectId, r.last ? DateTime.fromJSDate(r.last, { zone: plan.timeZone }).toISODate() : null]),
+  );
   const numberToId = new Map(structure.projects.map((p) => [p.number, p.id]));
-  return consolidatedRows(snap, structure, regions, agencies).map((row) => ({ ...row, lastReportedOn: lastReport.get(numberToId.get(row.projectNumber)!) ?? null }));
+  return consolidatedRows(snap, structure, regions, agencies).map((row) => ({
+    ...row,
+    lastReportedOn: lastReport.get(numberToId.get(row.projectNumber)!) ?? null,
+  }));
 }
 
 const title = (plan: PlanRow, asOf: string) => `${plan.title}台账（${plan.documentNumber}，截至${asOf}）`;
@@ -88,10 +93,12 @@ export async function ledgerXlsx(hub: Hub, plan: PlanRow, asOf: string): Promise
     header.font = { bold: true };
     header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
     for (const row of rows) {
-      sheet.addRow(cols.map((c) => {
-        const v = c.value(row);
-        return c.numeric && v !== null ? Number(v) : v;
-      }));
+      sheet.addRow(
+        cols.map((c) => {
+          const v = c.value(row);
+          return c.numeric && v !== null ? Number(v) : v;
+        }),
+      );
     }
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());

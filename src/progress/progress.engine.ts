@@ -92,7 +92,10 @@ export function show(figure: IndicatorFigure, expected: number, derived = false)
 /** The value of one indicator in one region, from that region's own series. */
 function ownValue(spec: IndicatorSpec, byStage: Map<number, SeriesAsOf> | undefined): { value: Decimal; last: string } | undefined {
   if (!byStage || byStage.size === 0) return undefined;
-  const last = [...byStage.values()].map((s) => s.lastObservedOn).sort().pop()!;
+  const last = [...byStage.values()]
+    .map((s) => s.lastObservedOn)
+    .sort()
+    .pop()!;
   if (spec.accumulation === 'STAGES') {
     // the weights of the stages whose latest report says done
     const done = spec.stages.filter((s) => {
@@ -106,7 +109,11 @@ function ownValue(spec: IndicatorSpec, byStage: Map<number, SeriesAsOf> | undefi
   return { value: new Decimal(spec.accumulation === 'SUM' ? series.sum : series.latest), last };
 }
 
-const maxOf = (dates: (string | null)[]) => dates.filter((d): d is string => d !== null).sort().pop() ?? null;
+const maxOf = (dates: (string | null)[]) =>
+  dates
+    .filter((d): d is string => d !== null)
+    .sort()
+    .pop() ?? null;
 
 /**
  * An indicator's value in a region (or, for the city region, the city value) and its percent.
@@ -149,7 +156,11 @@ function valueOf(
   if (reported.length === 0) return undefined;
   const numbers = reported.map((r) => r.value);
   const value =
-    spec.aggregation === 'MIN' ? Decimal.min(...numbers) : spec.aggregation === 'MAX' ? Decimal.max(...numbers) : numbers.reduce((a, b) => a.plus(b));
+    spec.aggregation === 'MIN'
+      ? Decimal.min(...numbers)
+      : spec.aggregation === 'MAX'
+        ? Decimal.max(...numbers)
+        : numbers.reduce((a, b) => a.plus(b));
   return { value, last: maxOf(reported.map((r) => r.last)) };
 }
 

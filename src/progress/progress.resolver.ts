@@ -19,12 +19,27 @@ async function snapshot(ctx: HubContext, planId: number, asOf: string | null | u
 }
 
 function rollupProgress(rollup: ShownRollup | undefined, snap: PlanProgress, parts = 0): ProgressType {
-  const r = rollup ?? { value: null, percent: null, expectedPercent: snap.expected, achieved: false, status: 'NO_DATA' as const, withData: 0, parts };
+  const r = rollup ?? {
+    value: null,
+    percent: null,
+    expectedPercent: snap.expected,
+    achieved: false,
+    status: 'NO_DATA' as const,
+    withData: 0,
+    parts,
+  };
   return { ...r, status: r.status as StatusEnum, asOf: snap.asOf, partsWithData: r.withData, parts: r.parts, lastObservedOn: null };
 }
 
 function figureProgress(figure: RegionFigure, asOf: string): ProgressType {
-  return { ...figure.shown, status: figure.shown.status as StatusEnum, asOf, partsWithData: null, parts: null, lastObservedOn: figure.figure.lastObservedOn };
+  return {
+    ...figure.shown,
+    status: figure.shown.status as StatusEnum,
+    asOf,
+    partsWithData: null,
+    parts: null,
+    lastObservedOn: figure.figure.lastObservedOn,
+  };
 }
 
 async function regionOf(ctx: HubContext, plan: PlanRow, regionCode: string | null | undefined): Promise<RegionRow> {
@@ -37,8 +52,12 @@ async function regionOf(ctx: HubContext, plan: PlanRow, regionCode: string | nul
 
 @Resolver(() => PlanType)
 export class PlanProgressResolver {
-  @FieldResolver(() => ProgressType, { description: 'mean of the projects\' percents (projects with no data left out)' })
-  async progress(@Root() plan: PlanRow, @Ctx() ctx: HubContext, @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null): Promise<ProgressType> {
+  @FieldResolver(() => ProgressType, { description: "mean of the projects' percents (projects with no data left out)" })
+  async progress(
+    @Root() plan: PlanRow,
+    @Ctx() ctx: HubContext,
+    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
+  ): Promise<ProgressType> {
     const snap = await ctx.loaders.progress.planProgress(plan, asOfOr(ctx, plan, asOf));
     return rollupProgress(snap.overall, snap);
   }
@@ -46,8 +65,12 @@ export class PlanProgressResolver {
 
 @Resolver(() => ProjectType)
 export class ProjectProgressResolver {
-  @FieldResolver(() => ProgressType, { description: 'weighted mean of its indicators\' percents, each capped at 100' })
-  async progress(@Root() project: ProjectRow, @Ctx() ctx: HubContext, @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null): Promise<ProgressType> {
+  @FieldResolver(() => ProgressType, { description: "weighted mean of its indicators' percents, each capped at 100" })
+  async progress(
+    @Root() project: ProjectRow,
+    @Ctx() ctx: HubContext,
+    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
+  ): Promise<ProgressType> {
     const snap = await snapshot(ctx, project.planId, asOf);
     return rollupProgress(snap.projects.get(project.id), snap);
   }
@@ -70,7 +93,7 @@ export class AgencyProgressResolver {
 
 @Resolver(() => IndicatorType)
 export class IndicatorProgressResolver {
-  @FieldResolver(() => ProgressType, { description: 'the city value (or one region\'s) as of a date' })
+  @FieldResolver(() => ProgressType, { description: "the city value (or one region's) as of a date" })
   async progress(
     @Root() indicator: IndicatorRow,
     @Ctx() ctx: HubContext,

@@ -184,7 +184,11 @@ export function computeSeries(
     if (!lastOfDay || row.observedOn < from) continue;
     const figure = figureOf(spec, structure.specs, values, regionId, plan.cityRegionId, otherRegions);
     if (figure.value === null) continue;
-    points.push({ date: row.observedOn, value: showValue(figure.value, spec.accumulation === 'DERIVED'), percent: figure.percent === null ? null : roundPercent(figure.percent) });
+    points.push({
+      date: row.observedOn,
+      value: showValue(figure.value, spec.accumulation === 'DERIVED'),
+      percent: figure.percent === null ? null : roundPercent(figure.percent),
+    });
   }
   return points;
 }
@@ -210,7 +214,12 @@ export interface ConsolidatedRow {
 }
 
 /** One flat row per indicator and region: what BI tools, the ledger and the SQL views all show. */
-export function consolidatedRows(snap: PlanProgress, structure: PlanStructure, regions: RegionRow[], agencies: Map<number, AgencyRow>): ConsolidatedRow[] {
+export function consolidatedRows(
+  snap: PlanProgress,
+  structure: PlanStructure,
+  regions: RegionRow[],
+  agencies: Map<number, AgencyRow>,
+): ConsolidatedRow[] {
   const projects = new Map(structure.projects.map((p) => [p.id, p]));
   return structure.indicators.flatMap((indicator) => {
     const project = projects.get(indicator.projectId)!;

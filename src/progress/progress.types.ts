@@ -16,7 +16,10 @@ registerEnumType(StatusEnum, {
 
 @ObjectType('Progress', { description: 'A figure as of a date' })
 export class ProgressType {
-  @Field(() => DecimalScalar, { nullable: true, description: 'indicators: the value in the indicator\'s unit; null with no data (and for projects, plans, agencies)' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: "indicators: the value in the indicator's unit; null with no data (and for projects, plans, agencies)",
+  })
   value!: string | null;
   @Field(() => Float, { nullable: true, description: 'two decimals, not capped (may exceed 100); null for TRACKED or no data' })
   percent!: number | null;

@@ -42,7 +42,13 @@ export class RoundSubmissionsResolver {
     const agencies = await ctx.loaders.plan.agencyById.loadMany(pairs.map((p) => p.agencyId));
     return pairs.map((pair, i) => {
       const report = byPair.get(`${pair.agencyId}|${pair.project.id}`) ?? null;
-      return { agency: agencies[i] as AgencyRow, project: pair.project, submittedAt: report?.submittedAt ?? null, onTime: report?.onTime ?? null, report };
+      return {
+        agency: agencies[i] as AgencyRow,
+        project: pair.project,
+        submittedAt: report?.submittedAt ?? null,
+        onTime: report?.onTime ?? null,
+        report,
+      };
     });
   }
 }
@@ -65,8 +71,13 @@ export class NotificationResolver {
 
 @Resolver()
 export class ReminderResolver {
-  @Mutation(() => ProgressReportType, { description: 'a lead agency reports on a project it leads; revisable; after the deadline accepted and marked late' })
-  async submitProgressReport(@Ctx() ctx: HubContext, @Arg('input', () => ProgressReportInput) input: ProgressReportInput): Promise<ReportRow> {
+  @Mutation(() => ProgressReportType, {
+    description: 'a lead agency reports on a project it leads; revisable; after the deadline accepted and marked late',
+  })
+  async submitProgressReport(
+    @Ctx() ctx: HubContext,
+    @Arg('input', () => ProgressReportInput) input: ProgressReportInput,
+  ): Promise<ReportRow> {
     const principal = requireRole(ctx.principal, 'AGENCY', 'OFFICE');
     const plan = await resolvePlan(ctx, input.planCode);
     const report = await ctx.hub.reminders.submitReport(principal, plan, { ...input, roundId: Number(input.roundId) });
@@ -74,7 +85,7 @@ export class ReminderResolver {
     return report;
   }
 
-  @Query(() => NotificationConnection, { description: 'the inbox, newest first: an AGENCY its own; OFFICE everyone\'s (or one agency\'s)' })
+  @Query(() => NotificationConnection, { description: "the inbox, newest first: an AGENCY its own; OFFICE everyone's (or one agency's)" })
   async notifications(
     @Ctx() ctx: HubContext,
     @Arg('agencyCode', () => String, { nullable: true }) agencyCode?: string | null,
@@ -94,7 +105,11 @@ export class ReminderResolver {
       agencyId = agency.id;
     }
     const size = pageSize(first);
-    const rows = await ctx.hub.reminders.listNotifications({ agencyId, unreadOnly: unreadOnly ?? false, deliveryStatus: deliveryStatus ?? undefined }, size, decodeCursor(after));
+    const rows = await ctx.hub.reminders.listNotifications(
+      { agencyId, unreadOnly: unreadOnly ?? false, deliveryStatus: deliveryStatus ?? undefined },
+      size,
+      decodeCursor(after),
+    );
     return connectionOf(rows, size);
   }
 
@@ -104,7 +119,10 @@ export class ReminderResolver {
     return ctx.hub.reminders.markRead(principal.agencyId!, ids.map(Number));
   }
 
-  @Query(() => [PlannedNotificationType], { ...listOf(200), description: 'OFFICE: the reminders and escalations still to come, with their send times' })
+  @Query(() => [PlannedNotificationType], {
+    ...listOf(200),
+    description: 'OFFICE: the reminders and escalations still to come, with their send times',
+  })
   async plannedNotifications(@Ctx() ctx: HubContext, @Arg('planCode', () => String, { nullable: true }) planCode?: string | null) {
     requireRole(ctx.principal, 'OFFICE');
     const plan = await resolvePlan(ctx, planCode);
@@ -113,7 +131,8 @@ export class ReminderResolver {
   }
 
   @Mutation(() => WebhookConfigType, {
-    description: 'OFFICE, or the agency itself: where its notifications are POSTed (null url: none). With no secret given, one is made and shown once.',
+    description:
+      'OFFICE, or the agency itself: where its notifications are POSTed (null url: none). With no secret given, one is made and shown once.',
   })
   async configureWebhook(
     @Ctx() ctx: HubContext,
@@ -122,7 +141,8 @@ export class ReminderResolver {
     @Arg('secret', () => String, { nullable: true }) secret?: string | null,
   ): Promise<WebhookConfigType> {
     const principal = requireRole(ctx.principal, 'OFFICE', 'AGENCY');
-    if (principal.role === 'AGENCY' && principal.agencyCode !== agencyCode) throw forbidden('an agency configures only its own webhook', 'agencyCode');
+    if (principal.role === 'AGENCY' && principal.agencyCode !== agencyCode)
+      throw forbidden('an agency configures only its own webhook', 'agencyCode');
     if (secret !== undefined && secret !== null && secret.length < 16) throw badInput('secret', 'at least 16 characters');
     const signing = secret ?? randomBytes(24).toString('base64url');
     await ctx.hub.reminders.configureWebhook(agencyCode, url ?? null, signing);

@@ -37,7 +37,13 @@ const chineseDate = (dueOn: string) => {
   return `${y}年${m}月${d}日`;
 };
 
-export function reminderText(kind: ReminderKind, roundTitle: string, dueOn: string, agencyName: string, projects: { number: number; title: string }[]) {
+export function reminderText(
+  kind: ReminderKind,
+  roundTitle: string,
+  dueOn: string,
+  agencyName: string,
+  projects: { number: number; title: string }[],
+) {
   const when = kind === 'REMINDER_DUE' ? '今天截止' : `距截止还有${reminderDaysBefore.find(([k]) => k === kind)![1]}天`;
   return {
     title: `【民生实事】${roundTitle}提醒：${when}`,
@@ -48,14 +54,20 @@ export function reminderText(kind: ReminderKind, roundTitle: string, dueOn: stri
   };
 }
 
-export function escalationText(roundTitle: string, dueOn: string, late: { agencyName: string; number: number; title: string; submittedAt: string | null }[]) {
+export function escalationText(
+  roundTitle: string,
+  dueOn: string,
+  late: { agencyName: string; number: number; title: string; submittedAt: string | null }[],
+) {
   return {
     title: `【民生实事】${roundTitle}逾期情况（截止${chineseDate(dueOn)}）`,
     body:
       late.length === 0
         ? '各牵头单位均已按时报送。'
         : '以下牵头单位未按时报送进展情况：' +
-          late.map((l) => `${l.agencyName}：${l.number}.${l.title}（${l.submittedAt ? `逾期报送于${l.submittedAt}` : '未报送'}）`).join('；') +
+          late
+            .map((l) => `${l.agencyName}：${l.number}.${l.title}（${l.submittedAt ? `逾期报送于${l.submittedAt}` : '未报送'}）`)
+            .join('；') +
           '。',
   };
 }

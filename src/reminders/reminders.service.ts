@@ -82,12 +82,17 @@ export class ReminderService {
   async leadPairs(plan: PlanRow): Promise<LeadPair[]> {
     const projects = (await this.plans.projectsByPlanIds([plan.id])).get(plan.id) ?? [];
     const links = await this.plans.projectAgenciesByProjectIds(projects.map((p) => p.id));
-    return projects.flatMap((project) => (links.get(project.id) ?? []).filter((l) => l.role === 'LEAD').map((l) => ({ agencyId: l.agencyId, project })));
+    return projects.flatMap((project) =>
+      (links.get(project.id) ?? []).filter((l) => l.role === 'LEAD').map((l) => ({ agencyId: l.agencyId, project })),
+    );
   }
 
   async reportsByRoundIds(roundIds: readonly number[]): Promise<Map<number, ReportRow[]>> {
     if (roundIds.length === 0) return new Map();
-    const rows = await this.db.select().from(progressReports).where(inArray(progressReports.roundId, [...roundIds]));
+    const rows = await this.db
+      .select()
+      .from(progressReports)
+      .where(inArray(progressReports.roundId, [...roundIds]));
     const map = new Map<number, ReportRow[]>();
     for (const row of rows) map.set(row.roundId, [...(map.get(row.roundId) ?? []), row]);
     return map;
@@ -121,7 +126,16 @@ export class ReminderService {
         const sendAt = sendTimeOf(round.dueOn, kind, plan.timeZone);
         if (sendAt <= now) continue;
         for (const agencyId of owed.keys()) {
-          planned.push({ planId: plan.id, planCode: plan.code, roundId: round.id, dueOn: round.dueOn, agencyId, agencyCode: codeOf.get(agencyId)!, kind, sendAt });
+          planned.push({
+            planId: plan.id,
+            planCode: plan.code,
+            roundId: round.id,
+            dueOn: round.dueOn,
+            agencyId,
+            agencyCode: codeOf.get(agencyId)!,
+            kind,
+            sendAt,
+          });
         }
       }
       const escalationAt = sendTimeOf(round.dueOn, 'ESCALATION', plan.timeZone);
@@ -152,7 +166,10 @@ export class ReminderService {
     if (!plan || !round) return undefined;
     const agency = (await this.plans.agenciesByIds([payload.agencyId])).get(payload.agencyId);
     if (!agency) return undefined;
-    const text = payload.kind === 'ESCALATION' ? await this.escalation(plan, round) : await this.reminder(plan, round, payload.agencyId, payload.kind, agency.name);
+    const text =
+      payload.kind === 'ESCALATION'
+        ? await this.escalation(plan, round)
+        : await this.reminder(plan, round, payload.agencyId, payload.kind, agency.name);
     if (!text) return undefined;
     const [row] = await this.db
       .insert(notifications)
@@ -164,7 +181,13 @@ export class ReminderService {
         kind: payload.kind,
         title: text.title,
         body: text.body,
-        payload: { planCode: plan.code, roundId: round.id, dueOn: round.dueOn, deadline: formatInZone(deadlineOf(round.dueOn, plan.timeZone), plan.timeZone), ...text.payload },
+        payload: {
+          planCode: plan.code,
+          roundId: round.id,
+          dueOn: round.dueOn,
+          deadline: formatInZone(deadlineOf(round.dueOn, plan.timeZone), plan.timeZone),
+          ...text.payload,
+        },
         scheduledFor: new Date(payload.sendAt),
         createdAt: this.clock.now(),
         deliveryStatus: agency.webhookUrl ? 'PENDING' : 'NONE',
@@ -189,7 +212,11 @@ export class ReminderService {
 
   /** The pairs with no report by the deadline: never submitted, or submitted late. */
   async latePairs(plan: PlanRow, round: RoundRow) {
-    const [pairs, reports, agencyRows] = await Promise.all([this.leadPairs(plan), this.reportsByRoundIds([round.id]), this.plans.allAgencies()]);
+    const [pairs, reports, agencyRows] = await Promise.all([
+      this.leadPairs(plan),
+      this.reportsByRoundIds([round.id]),
+      this.plans.allAgencies(),
+    ]);
     const byPair = new Map((reports.get(round.id) ?? []).map((r) => [`${r.agencyId}|${r.projectId}`, r]));
     const agency = new Map(agencyRows.map((a) => [a.id, a]));
     return pairs
@@ -237,7 +264,9 @@ export class ReminderService {
       const [existing] = await tx
         .select()
         .from(progressReports)
-        .where(and(eq(progressReports.roundId, round.id), eq(progressReports.projectId, project.id), eq(progressReports.agencyId, agencyId)))
+        .where(
+          and(eq(progressReports.roundId, round.id), eq(progressReports.projectId, project.id), eq(progressReports.agencyId, agencyId)),
+        )
         .for('update');
       let report: ReportRow;
       if (existing) {
@@ -249,24 +278,44 @@ export class ReminderService {
       } else {
         [report] = await tx
           .insert(progressReports)
-          .values({ roundId: round.id, projectId: project.id, agencyId, text, links, revision: 1, submittedAt: now, revisedAt: now, onTime: !late })
+          .values({
+            roundId: round.id,
+            projectId: project.id,
+            agencyId,
+            text,
+            links,
+            revision: 1,
+            submittedAt: now,
+            revisedAt: now,
+            onTime: !late,
+          })
           .returning();
       }
-      await tx.insert(progressReportRevisions).values({ reportId: report.id, revision: report.revision, text, links, submittedAt: now, late, clientId: principal.clientId });
+      await tx
+        .insert(progressReportRevisions)
+        .values({ reportId: report.id, revision: report.revision, text, links, submittedAt: now, late, clientId: principal.clientId });
       return report;
     });
   }
 
   async revisionsByReportIds(ids: readonly number[]): Promise<Map<number, ReportRevisionRow[]>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select().from(progressReportRevisions).where(inArray(progressReportRevisions.reportId, [...ids])).orderBy(asc(progressReportRevisions.revision));
+    const rows = await this.db
+      .select()
+      .from(progressReportRevisions)
+      .where(inArray(progressReportRevisions.reportId, [...ids]))
+      .orderBy(asc(progressReportRevisions.revision));
     const map = new Map<number, ReportRevisionRow[]>();
     for (const row of rows) map.set(row.reportId, [...(map.get(row.reportId) ?? []), row]);
     return map;
   }
 
   /** The inbox, newest first: one agency's, or (office) everyone's. */
-  async listNotifications(filter: { agencyId?: number; unreadOnly?: boolean; deliveryStatus?: NotificationRow['deliveryStatus'] }, first: number, before?: number) {
+  async listNotifications(
+    filter: { agencyId?: number; unreadOnly?: boolean; deliveryStatus?: NotificationRow['deliveryStatus'] },
+    first: number,
+    before?: number,
+  ) {
     return this.db
       .select()
       .from(notifications)

@@ -10,7 +10,10 @@ export enum NotificationKindEnum {
   REMINDER_DUE = 'REMINDER_DUE',
   ESCALATION = 'ESCALATION',
 }
-registerEnumType(NotificationKindEnum, { name: 'NotificationKind', description: 'reminders 7, 3 and 1 days before the due day and on it; the escalation the day after' });
+registerEnumType(NotificationKindEnum, {
+  name: 'NotificationKind',
+  description: 'reminders 7, 3 and 1 days before the due day and on it; the escalation the day after',
+});
 
 export enum DeliveryStatusEnum {
   NONE = 'NONE',

@@ -35,8 +35,7 @@ export const badInput = (field: string, message: string, extra: ErrorDetails = {
   new AppError(ErrorCode.BadUserInput, `${field}: ${message}`, { field, ...extra });
 export const notFound = (what: string, field?: string) => new AppError(ErrorCode.NotFound, `${what} not found`, { field });
 export const forbidden = (message: string, field?: string) => new AppError(ErrorCode.Forbidden, message, { field });
-export const unauthenticated = (message = 'a valid API token is required') =>
-  new AppError(ErrorCode.Unauthenticated, message);
+export const unauthenticated = (message = 'a valid API token is required') => new AppError(ErrorCode.Unauthenticated, message);
 
 function assertNever(x: never): never {
   throw new Error(`unmapped error code ${String(x)}`);
@@ -97,7 +96,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code: original.code, ...stripUndefined(original.details) },
     };
   }
-  const code = String(formatted.extensions?.code ?? '');
+  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : '';
   if (publicCodes.has(code)) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };

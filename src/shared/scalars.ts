@@ -10,7 +10,12 @@ function decimalFrom(input: unknown): string {
     return toPlain(parseDecimal(input)!);
   }
   // a JSON number is already a binary float; accept it only when it round-trips unchanged
-  if (typeof input === 'number' && Number.isFinite(input) && String(input).replace(/[-.]/g, '').replace(/^0+/, '').length <= 15 && !/e/i.test(String(input))) {
+  if (
+    typeof input === 'number' &&
+    Number.isFinite(input) &&
+    String(input).replace(/[-.]/g, '').replace(/^0+/, '').length <= 15 &&
+    !/e/i.test(String(input))
+  ) {
     return toPlain(parseDecimal(String(input))!);
   }
   throw invalid('a Decimal must be a string such as "19.5"');

@@ -13,13 +13,15 @@ export default async function setup(project: TestProject) {
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   await admin.query(`create database ${template}`);
-  const database = await openDatabase({ databaseUrl: databaseUrl(template), dataDir: '' , poolSize: 1 });
+  const database = await openDatabase({ databaseUrl: databaseUrl(template), dataDir: '', poolSize: 1 });
   await database.close();
   project.provide('templateDatabase', template);
   return async () => {
     // clones left behind by a crashed file go too
     const { rows } = await admin.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${template}%`]);
-    const clones = await admin.query<{ datname: string }>(`select datname from pg_database where datname like 'hub_test_${template.slice(13)}_%'`);
+    const clones = await admin.query<{ datname: string }>(
+      `select datname from pg_database where datname like 'hub_test_${template.slice(13)}_%'`,
+    );
     for (const { datname } of [...clones.rows, ...rows]) await admin.query(`drop database if exists ${datname} with (force)`);
     await admin.end();
   };

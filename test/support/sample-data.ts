@@ -33,7 +33,6 @@ export const laterLoan = [
   obs('1.3', '2023-06-30', '2', 'L4', { regionCode: '361104' }),
 ];
 
-
 // 2.1 urban 低保 (825 → 885): 信州区 reaches 885 in March; 广丰区 855 in March, 885 in June
 export const civilStandards = [
   obs('2.1', '2023-03-01', '885', 'S-361102-03', { regionCode: '361102' }),
@@ -42,13 +41,23 @@ export const civilStandards = [
 ];
 
 // 9.1 milestone 30/30/40: liaison done in February, preparation in June
-export const ndrcStages = [obs('9.1', '2023-02-01', '1', 'M1', { stageCode: 'liaison' }), obs('9.1', '2023-06-01', '1', 'M2', { stageCode: 'preparation' })];
+export const ndrcStages = [
+  obs('9.1', '2023-02-01', '1', 'M1', { stageCode: 'liaison' }),
+  obs('9.1', '2023-06-01', '1', 'M2', { stageCode: 'preparation' }),
+];
 
 // 10.1 AEDs (target 86): 43 by June; 10.2 people trained (TRACKED): 120 + 80
-export const redcrossAeds = [obs('10.1', '2023-06-01', '43', 'A1'), obs('10.2', '2023-05-01', '120', 'T1'), obs('10.2', '2023-06-10', '80', 'T2')];
+export const redcrossAeds = [
+  obs('10.1', '2023-06-01', '43', 'A1'),
+  obs('10.2', '2023-05-01', '120', 'T1'),
+  obs('10.2', '2023-06-10', '80', 'T2'),
+];
 
 /** Submits every sample batch with the agencies that own them. */
-export async function submitSampleData(t: { token(role: 'AGENCY', agency: string): Promise<string>; gql(token: string, query: string, variables?: Record<string, unknown>): Promise<{ errors?: unknown[] }> }) {
+export async function submitSampleData(t: {
+  token(role: 'AGENCY', agency: string): Promise<string>;
+  gql(token: string, query: string, variables?: Record<string, unknown>): Promise<{ errors?: unknown[] }>;
+}) {
   const submit = 'mutation ($input: [ObservationInput!]!) { submitObservations(input: $input) { accepted } }';
   const batches: [string, unknown[]][] = [
     ['HRSS', [...loans, ...laterLoan]],

@@ -85,7 +85,14 @@ describe('a MILESTONE', () => {
     ],
   });
   const at = (stages: Record<number, string>): ValuesAsOf =>
-    new Map([[1, new Map([[100, new Map(Object.entries(stages).map(([id, v]) => [Number(id), { sum: v, latest: v, lastObservedOn: '2023-05-01' }]))]])]]);
+    new Map([
+      [
+        1,
+        new Map([
+          [100, new Map(Object.entries(stages).map(([id, v]) => [Number(id), { sum: v, latest: v, lastObservedOn: '2023-05-01' }]))],
+        ]),
+      ],
+    ]);
 
   it('half done is 50 %; a stage reported undone again no longer counts', () => {
     const specs = new Map([[1, milestone]]);
@@ -102,21 +109,62 @@ describe('city values', () => {
   const series = (v: string) => new Map([[0, { sum: v, latest: v, lastObservedOn: '2023-03-01' }]]);
   it('a city series of its own wins over the regions', () => {
     const s = spec({ id: 1 });
-    const values: ValuesAsOf = new Map([[1, new Map([[100, series('7')], [101, series('3')], [102, series('4')]])]]);
+    const values: ValuesAsOf = new Map([
+      [
+        1,
+        new Map([
+          [100, series('7')],
+          [101, series('3')],
+          [102, series('4')],
+        ]),
+      ],
+    ]);
     expect(figureOf(s, new Map([[1, s]]), values, 100, 100, [101, 102]).value?.toFixed()).toBe('7');
-    const noCity: ValuesAsOf = new Map([[1, new Map([[101, series('3')], [102, series('4')]])]]);
+    const noCity: ValuesAsOf = new Map([
+      [
+        1,
+        new Map([
+          [101, series('3')],
+          [102, series('4')],
+        ]),
+      ],
+    ]);
     expect(figureOf(s, new Map([[1, s]]), noCity, 100, 100, [101, 102]).value?.toFixed()).toBe('7');
   });
 
   it('a ratio is the ratio of the sums, never the mean of the ratios', () => {
     const numerator = spec({ id: 1, kind: 'TRACKED', target: null });
     const denominator = spec({ id: 2, kind: 'TRACKED', target: null });
-    const ratio = spec({ id: 3, kind: 'THRESHOLD', accumulation: 'DERIVED', aggregation: 'RATIO', target: '50', numeratorId: 1, denominatorId: 2 });
-    const specs = new Map([[1, numerator], [2, denominator], [3, ratio]]);
+    const ratio = spec({
+      id: 3,
+      kind: 'THRESHOLD',
+      accumulation: 'DERIVED',
+      aggregation: 'RATIO',
+      target: '50',
+      numeratorId: 1,
+      denominatorId: 2,
+    });
+    const specs = new Map([
+      [1, numerator],
+      [2, denominator],
+      [3, ratio],
+    ]);
     // region A 1 of 2 (50 %), region B 9 of 10 (90 %): the city is 10 of 12 = 83.33… %, not (50 + 90) / 2 = 70
     const values: ValuesAsOf = new Map([
-      [1, new Map([[101, series('1')], [102, series('9')]])],
-      [2, new Map([[101, series('2')], [102, series('10')]])],
+      [
+        1,
+        new Map([
+          [101, series('1')],
+          [102, series('9')],
+        ]),
+      ],
+      [
+        2,
+        new Map([
+          [101, series('2')],
+          [102, series('10')],
+        ]),
+      ],
     ]);
     const city = figureOf(ratio, specs, values, 100, 100, [101, 102]);
     expect(city.value?.toDecimalPlaces(4).toFixed()).toBe('83.3333');
@@ -136,7 +184,12 @@ describe('status', () => {
 describe('roll-ups', () => {
   const part = (weight: string, percent: string | null, kind: IndicatorSpec['kind'] = 'TARGET', achieved = false) => ({
     spec: spec({ kind, weight }),
-    figure: { value: percent === null ? null : new Decimal(1), percent: percent === null ? null : new Decimal(percent), achieved, lastObservedOn: null },
+    figure: {
+      value: percent === null ? null : new Decimal(1),
+      percent: percent === null ? null : new Decimal(percent),
+      achieved,
+      lastObservedOn: null,
+    },
   });
 
   it('a project is the weighted mean of capped percents, TRACKED and no-data parts left out', () => {

@@ -20,44 +20,134 @@ const KIND_LABEL = {
 };
 const ROLE_LABEL = { OFFICE: '领导小组办公室', BI: '只读分析（BI）', AGENCY: '单位' };
 
-const ME_QUERY = /* GraphQL */ `{ me { role label agency { code name } } }`;
+const ME_QUERY = /* GraphQL */ `
+  {
+    me {
+      role
+      label
+      agency {
+        code
+        name
+      }
+    }
+  }
+`;
 
 // One request for everything but the opened project.
 const OVERVIEW_QUERY = /* GraphQL */ `
   query Overview($asOf: Date) {
     plan {
-      code title documentNumber periodStart periodEnd timeZone
-      progress(asOf: $asOf) { percent expectedPercent status partsWithData parts }
-      regions { code name }
+      code
+      title
+      documentNumber
+      periodStart
+      periodEnd
+      timeZone
+      progress(asOf: $asOf) {
+        percent
+        expectedPercent
+        status
+        partsWithData
+        parts
+      }
+      regions {
+        code
+        name
+      }
       projects {
-        number title
-        leadAgencies { code name }
-        progress(asOf: $asOf) { percent expectedPercent status partsWithData parts }
+        number
+        title
+        leadAgencies {
+          code
+          name
+        }
+        progress(asOf: $asOf) {
+          percent
+          expectedPercent
+          status
+          partsWithData
+          parts
+        }
       }
       reportingRounds {
-        id title dueOn deadline
-        submissions { agency { code name } project { number title } submittedAt onTime }
+        id
+        title
+        dueOn
+        deadline
+        submissions {
+          agency {
+            code
+            name
+          }
+          project {
+            number
+            title
+          }
+          submittedAt
+          onTime
+        }
       }
     }
-  }`;
+  }
+`;
 
 // One request per opened project.
 const PROJECT_QUERY = /* GraphQL */ `
   query Project($number: Int!, $planCode: String, $asOf: Date) {
     project(number: $number, planCode: $planCode) {
-      number title summary
-      leadAgencies { code name }
-      responsibleAgencies { code name }
-      progress(asOf: $asOf) { percent expectedPercent status partsWithData parts }
+      number
+      title
+      summary
+      leadAgencies {
+        code
+        name
+      }
+      responsibleAgencies {
+        code
+        name
+      }
+      progress(asOf: $asOf) {
+        percent
+        expectedPercent
+        status
+        partsWithData
+        parts
+      }
       indicators {
-        code name unit kind target baseline direction
-        stages { code }
-        progress(asOf: $asOf) { value percent expectedPercent status lastObservedOn }
-        series(to: $asOf) { date value }
-        byRegion(asOf: $asOf) { region { code } progress { value status } }
+        code
+        name
+        unit
+        kind
+        target
+        baseline
+        direction
+        stages {
+          code
+        }
+        progress(asOf: $asOf) {
+          value
+          percent
+          expectedPercent
+          status
+          lastObservedOn
+        }
+        series(to: $asOf) {
+          date
+          value
+        }
+        byRegion(asOf: $asOf) {
+          region {
+            code
+          }
+          progress {
+            value
+            status
+          }
+        }
       }
     }
-  }`;
+  }
+`;
 
 const state = {
   token: null,
@@ -98,7 +188,12 @@ function fmtInstant(s) {
   try {
     const format = new Intl.DateTimeFormat('en-CA', {
       timeZone: state.overview?.timeZone || 'Asia/Shanghai',
-      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
     });
     const part = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
     return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
@@ -134,7 +229,9 @@ const dayNumber = (date) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice
 
 /** A small step line of the values as of each day with data, from the plan start to asOf. */
 function sparkline(series, status, periodStart, asOf) {
-  const points = (series ?? []).map((p) => ({ x: dayNumber(p.date), y: Number(p.value), date: p.date, value: p.value })).filter((p) => Number.isFinite(p.y));
+  const points = (series ?? [])
+    .map((p) => ({ x: dayNumber(p.date), y: Number(p.value), date: p.date, value: p.value }))
+    .filter((p) => Number.isFinite(p.y));
   if (points.length === 0) return '<span class="muted">—</span>';
   const w = 120;
   const h = 28;
@@ -154,7 +251,10 @@ function sparkline(series, status, periodStart, asOf) {
   for (let i = 1; i < points.length; i++) d += ` H${sx(points[i].x).toFixed(1)} V${sy(points[i].y).toFixed(1)}`;
   d += ` H${sx(x1).toFixed(1)}`;
   const last = points[points.length - 1];
-  const title = points.map((p) => `${p.date}: ${p.value}`).slice(-12).join('\n');
+  const title = points
+    .map((p) => `${p.date}: ${p.value}`)
+    .slice(-12)
+    .join('\n');
   return (
     `<svg class="spark stroke-${statusOf(status)}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="走势">` +
     `<title>${esc(title)}</title>` +
@@ -189,7 +289,7 @@ async function gql(query, variables = {}, token = state.token) {
   } catch (error) {
     throw new ApiError(`无法连接数据中枢：${error.message}`);
   }
-  let body = null;
+  let body;
   try {
     body = await response.json();
   } catch {
@@ -341,9 +441,10 @@ function renderOverview(plan, asOf) {
     `<div class="bar-scale"><span>0%</span><span>序时进度线：计划期已过 ${esc(fmtPercent(p.expectedPercent))}</span><span>100%</span></div>`;
   applySizes(overall);
 
-  $('legend').innerHTML = Object.keys(STATUS_LABEL)
-    .map((s) => `<span class="legend-item"><span class="swatch fill-${s}"></span>${esc(STATUS_LABEL[s])}</span>`)
-    .join('') + '<span class="legend-item"><span class="swatch swatch-expected"></span>序时进度</span>';
+  $('legend').innerHTML =
+    Object.keys(STATUS_LABEL)
+      .map((s) => `<span class="legend-item"><span class="swatch fill-${s}"></span>${esc(STATUS_LABEL[s])}</span>`)
+      .join('') + '<span class="legend-item"><span class="swatch swatch-expected"></span>序时进度</span>';
 
   const projects = $('projects');
   projects.innerHTML = plan.projects
@@ -518,9 +619,7 @@ function renderProject(project, asOf) {
     .join('');
 
   const regions = plan?.regions ?? [];
-  const byIndicator = new Map(
-    project.indicators.map((ind) => [ind.code, new Map(ind.byRegion.map((r) => [r.region.code, r.progress]))]),
-  );
+  const byIndicator = new Map(project.indicators.map((ind) => [ind.code, new Map(ind.byRegion.map((r) => [r.region.code, r.progress]))]));
   const regionRows = regions
     .map(
       (region) =>
@@ -551,7 +650,9 @@ function renderProject(project, asOf) {
     `</tr></thead><tbody>${rows}</tbody></table></div>` +
     `<h3>分区域</h3>` +
     `<div class="table-wrap"><table class="regions" id="region-table"><thead><tr><th>区域</th>` +
-    project.indicators.map((ind) => `<th class="num" title="${esc(ind.name)}">${esc(ind.code)}<span class="unit-head">${esc(ind.unit)}</span></th>`).join('') +
+    project.indicators
+      .map((ind) => `<th class="num" title="${esc(ind.name)}">${esc(ind.code)}<span class="unit-head">${esc(ind.unit)}</span></th>`)
+      .join('') +
     `</tr></thead><tbody>${regionRows}</tbody></table></div>`;
   $('close-detail').addEventListener('click', () => {
     state.selected = null;
