@@ -196,3 +196,41 @@ describe('the consolidated query', () => {
     }
   }, 60_000);
 });
+
+describe('concurrent writers', () => {
+  it('keep the daily roll-up equal to the facts when they write the same days at once', async () => {
+    const t = await startTestHub({ now: '2023-07-01T10:00:00+08:00' });
+    try {
+      const writers = [await t.token('AGENCY', 'HRSS'), await t.token('OFFICE'), await t.token('AGENCY', 'HRSS')];
+      // 3 writers × 4 batches × 25 loans of 0.01 亿元 on the same two days in the same county: 300 × 0.01 = 3 亿元
+      const batches = writers.flatMap((token, w) =>
+        Array.from({ length: 4 }, (_, b) =>
+          t.gql(token, submit, {
+            input: Array.from({ length: 25 }, (_, i) => ({
+              indicatorCode: '1.2',
+              regionCode: '361102',
+              date: i % 2 === 0 ? '2023-03-01' : '2023-03-02',
+              value: '0.01',
+              ref: `w${w}-b${b}-i${i}`,
+            })),
+          }),
+        ),
+      );
+      for (const response of await Promise.all(batches)) expect(response.errors).toBeUndefined();
+      const { data } = await t.gql(writers[1], '{ indicator(code: "1.2") { progress { value } } }');
+      // the two HRSS tokens are one source: refs w0-… and w2-… are distinct, so all 300 count
+      expect(data!.indicator.progress.value).toBe('3');
+      const daily = await queryRows<{ day: string; total: string; n: number }>(
+        t.hub.db,
+        sql`select observed_on::text as day, sum_value::text as total, observation_count as n from indicator_daily order by 1`,
+      );
+      // 13 even-numbered items per batch on the 1st, 12 on the 2nd: 12 batches × 13 × 0.01 = 1.56; × 12 × 0.01 = 1.44
+      expect(daily).toEqual([
+        { day: '2023-03-01', total: '1.56', n: 156 },
+        { day: '2023-03-02', total: '1.44', n: 144 },
+      ]);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+});

@@ -24,6 +24,9 @@ export interface DailyKey {
   observedOn: string;
 }
 
+/** The advisory-lock class of the daily roll-up: (class, indicator id) locks one indicator's days. */
+const dailyLockClass = 7_001;
+
 /** Thin writes and reads over observations, their revisions and the daily roll-up. */
 export class ObservationRepository {
   /** The current rows of the given (indicator, ref) keys of one source. */
@@ -124,6 +127,12 @@ export class ObservationRepository {
   async refreshDaily(db: Db, keys: DailyKey[]): Promise<void> {
     if (keys.length === 0) return;
     const unique = [...new Map(keys.map((k) => [`${k.indicatorId}|${k.regionId}|${k.stageId}|${k.observedOn}`, k])).values()];
+    // two writers (two sources) touching one indicator's days take turns, so neither recomputes a day
+    // from a snapshot without the other's facts; ascending order keeps them from deadlocking
+    const indicatorIds = [...new Set(unique.map((k) => k.indicatorId))].sort((x, y) => x - y);
+    await db.execute(
+      sql`select pg_advisory_xact_lock(${dailyLockClass}, id) from unnest(${sql.param(indicatorIds)}::int[]) as id order by id`,
+    );
     const keyTable = sql`unnest(${sql.param(unique.map((k) => k.indicatorId))}::int[], ${sql.param(unique.map((k) => k.regionId))}::int[],
       ${sql.param(unique.map((k) => k.stageId))}::int[], ${sql.param(unique.map((k) => k.observedOn))}::date[]) as k(indicator_id, region_id, stage_id, observed_on)`;
     await db.execute(sql`
