@@ -234,3 +234,22 @@ describe('concurrent writers', () => {
     }
   }, 60_000);
 });
+
+describe('the last value received', () => {
+  it('wins a LATEST tie on one day even when the clock is pinned', async () => {
+    const t = await startTestHub({ now: '2023-07-01T10:00:00+08:00' });
+    try {
+      const civil = await t.token('AGENCY', 'CIVIL');
+      const send = (ref: string, value: string) =>
+        t.gql(civil, submit, { input: [{ indicatorCode: '2.1', regionCode: '361102', date: '2023-07-01', value, ref }] });
+      // three writes at the same pinned instant: A = 885, then B = 880, then A revised to 890
+      await send('A', '885');
+      await send('B', '880');
+      expect((await send('A', '890')).data!.submitObservations).toMatchObject({ revised: 1 });
+      const { data } = await t.gql(civil, '{ indicator(code: "2.1") { progress(regionCode: "361102") { value } } }');
+      expect(data!.indicator.progress.value).toBe('890');
+    } finally {
+      await t.close();
+    }
+  });
+});

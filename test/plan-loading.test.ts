@@ -137,3 +137,33 @@ describe('a malformed plan file', () => {
     }
   });
 });
+
+describe('a corrected plan never erases history', () => {
+  it('refuses to move a round that already has reports, or to drop a project that has them', async () => {
+    const t = await startTestHub({ now: '2023-06-20T10:00:00+08:00' });
+    try {
+      const hrss = await t.token('AGENCY', 'HRSS');
+      const { data } = await t.gql(hrss, '{ reportingRounds { id } }');
+      const report = await t.gql(
+        hrss,
+        'mutation ($round: ID!) { submitProgressReport(input: { roundId: $round, projectNumber: 1, text: "进展" }) { id } }',
+        {
+          round: data!.reportingRounds[0].id,
+        },
+      );
+      expect(report.errors).toBeUndefined();
+      const moved = parsePlanFile(planText.replace('dueOn: 2023-06-28', 'dueOn: 2023-06-30'));
+      await expect(loadPlan(t.hub.db, moved, t.clock)).rejects.toThrow(
+        /round\(s\) due 2023-06-28 were removed but already have reports or reminders/,
+      );
+      const withoutProject1 = planText.replace(/ {2}- number: 1\n[\s\S]*?(?= {2}- number: 2\n)/, '');
+      await expect(loadPlan(t.hub.db, parsePlanFile(withoutProject1), t.clock)).rejects.toThrow(
+        /project\(s\) 1 were removed but have progress reports/,
+      );
+      const rounds = await queryRows<{ n: number }>(t.hub.db, sql`select count(*)::int as n from progress_reports`);
+      expect(rounds[0].n).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});

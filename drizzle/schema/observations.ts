@@ -1,6 +1,23 @@
-import { bigserial, bigint, date, index, integer, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  bigint,
+  date,
+  index,
+  integer,
+  numeric,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { apiClients } from './auth.js';
 import { indicators, regions } from './plan.js';
+
+/** Orders every write: "the last received" must not depend on a clock that a replay pins. */
+export const observationWriteSeq = pgSequence('observation_write_seq');
 
 /**
  * The current revision of each fact a source has sent. (indicator, source, ref) is the key:
@@ -25,6 +42,10 @@ export const observations = pgTable(
     ref: text().notNull(),
     note: text(),
     revision: integer().notNull().default(1),
+    /** the order writes happened in (set again on every revision): LATEST ties go to the highest */
+    writeSeq: bigint({ mode: 'number' })
+      .notNull()
+      .default(sql`nextval('observation_write_seq')`),
     clientId: integer().references(() => apiClients.id),
     feedRunId: bigint({ mode: 'number' }),
     createdAt: timestamp({ withTimezone: true }).notNull(),

@@ -84,7 +84,7 @@ export class ObservationRepository {
     await db.execute(sql`
       update observations o set
         region_id = u.region_id, stage_id = u.stage_id, observed_on = u.observed_on, value = u.value,
-        note = u.note, revision = u.revision, client_id = ${who.clientId}, feed_run_id = ${who.feedRunId}, updated_at = ${at}
+        note = u.note, revision = u.revision, write_seq = nextval('observation_write_seq'), client_id = ${who.clientId}, feed_run_id = ${who.feedRunId}, updated_at = ${at}
       from unnest(
         ${sql.param(rows.map((r) => r.id))}::bigint[], ${sql.param(rows.map((r) => r.regionId))}::int[],
         ${sql.param(rows.map((r) => r.stageId))}::int[], ${sql.param(rows.map((r) => r.observedOn))}::date[],
@@ -138,11 +138,11 @@ export class ObservationRepository {
     await db.execute(sql`
       delete from indicator_daily d using ${keyTable}
       where d.indicator_id = k.indicator_id and d.region_id = k.region_id and d.stage_id = k.stage_id and d.observed_on = k.observed_on`);
-    // ties on a day: the value received last wins (then the later row)
+    // ties on a day: the value received last wins (write_seq, not a clock a replay may pin)
     await db.execute(sql`
       insert into indicator_daily (indicator_id, region_id, stage_id, observed_on, sum_value, latest_value, observation_count, last_received_at)
       select o.indicator_id, o.region_id, o.stage_id, o.observed_on, sum(o.value),
-             (array_agg(o.value order by o.updated_at desc, o.id desc))[1], count(*)::int, max(o.updated_at)
+             (array_agg(o.value order by o.write_seq desc))[1], count(*)::int, max(o.updated_at)
       from observations o
       join (select distinct * from ${keyTable}) kk
         on o.indicator_id = kk.indicator_id and o.region_id = kk.region_id and o.stage_id = kk.stage_id and o.observed_on = kk.observed_on

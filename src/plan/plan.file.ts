@@ -294,7 +294,9 @@ function crossCheck(plan: RawPlan, problem: (path: PropertyKey[], message: strin
         problems.push(problem([...at, 'baseline'], 'must be below the target'));
       }
       if (weight?.isNegative()) problems.push(problem([...at, 'weight'], 'must not be negative'));
-      if (ind.kind === 'TARGET' && target && !target.gt(0)) problems.push(problem([...at, 'target'], 'must be greater than zero'));
+      // a percent divides by the target (or bound): zero would divide by zero
+      if ((ind.kind === 'TARGET' || ind.kind === 'THRESHOLD') && target && !target.gt(0))
+        problems.push(problem([...at, 'target'], 'must be greater than zero'));
 
       if (ind.kind === 'THRESHOLD') {
         for (const part of ['numerator', 'denominator'] as const) {

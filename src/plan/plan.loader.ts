@@ -3,7 +3,9 @@ import {
   agencies,
   indicatorStages,
   indicators,
+  notifications,
   observations,
+  progressReports,
   planRegions,
   plans,
   projectAgencies,
@@ -96,9 +98,48 @@ async function upsertRegions(tx: Db, plan: PlanFile): Promise<Map<string, number
 
 async function syncRounds(tx: Db, planId: number, plan: PlanFile): Promise<void> {
   const dueDates = plan.reportingRounds.map((r) => r.dueOn);
-  await tx
-    .delete(reportingRounds)
+  const removed = await tx
+    .select({ id: reportingRounds.id, dueOn: reportingRounds.dueOn })
+    .from(reportingRounds)
     .where(and(eq(reportingRounds.planId, planId), dueDates.length ? notInArray(reportingRounds.dueOn, dueDates) : undefined));
+  if (removed.length === 0) return insertRounds(tx, planId, plan);
+  // a round that has reports or sent reminders is history: moving its date would erase them
+  const [used] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(progressReports)
+    .where(
+      inArray(
+        progressReports.roundId,
+        removed.map((r) => r.id),
+      ),
+    );
+  const [notified] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(notifications)
+    .where(
+      inArray(
+        notifications.roundId,
+        removed.map((r) => r.id),
+      ),
+    );
+  if (used.n > 0 || notified.n > 0) {
+    throw new PlanFileError(plan.code, [
+      {
+        path: 'reportingRounds',
+        message: `round(s) due ${removed.map((r) => r.dueOn).join(', ')} were removed but already have reports or reminders`,
+      },
+    ]);
+  }
+  await tx.delete(reportingRounds).where(
+    inArray(
+      reportingRounds.id,
+      removed.map((r) => r.id),
+    ),
+  );
+  return insertRounds(tx, planId, plan);
+}
+
+async function insertRounds(tx: Db, planId: number, plan: PlanFile): Promise<void> {
   if (plan.reportingRounds.length === 0) return;
   await tx
     .insert(reportingRounds)
@@ -127,6 +168,20 @@ async function syncProjects(tx: Db, planId: number, plan: PlanFile): Promise<Map
       (code) => ({ path: 'projects', message: `project of indicator ${code} was removed but the indicator holds observations` }),
       plan.code,
     );
+    const [reported] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(progressReports)
+      .where(
+        inArray(
+          progressReports.projectId,
+          removed.map((r) => r.id),
+        ),
+      );
+    if (reported.n > 0) {
+      throw new PlanFileError(plan.code, [
+        { path: 'projects', message: `project(s) ${removed.map((r) => r.number).join(', ')} were removed but have progress reports` },
+      ]);
+    }
     await tx.delete(projects).where(
       inArray(
         projects.id,

@@ -1,0 +1,2 @@
+CREATE SEQUENCE "public"."observation_write_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+ALTER TABLE "observations" ADD COLUMN "write_seq" bigint DEFAULT nextval('observation_write_seq') NOT NULL;
