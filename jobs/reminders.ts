@@ -66,7 +66,11 @@ export async function cancelFulfilledReminders(
 export function reminderProcessor(hub: Hub): Processor<ReminderPayload, string> {
   return async (job: Job<ReminderPayload, string>) => {
     const notification = await hub.reminders.fire(job.data);
-    if (!notification) return 'nothing to send';
+    if (!notification) {
+      const pending = await hub.reminders.pendingDelivery(job.data);
+      if (pending) await queueWebhook(hub, pending.id);
+      return pending ? `delivery of notification ${pending.id} queued again` : 'nothing to send';
+    }
     if (notification.deliveryStatus === 'PENDING') await queueWebhook(hub, notification.id);
     return `notification ${notification.id}`;
   };

@@ -164,6 +164,7 @@ describe('what BI tools and the office read besides GraphQL', () => {
     expect((await fetch(`${t.url}/export/ledger.csv`, { headers: { authorization: `Bearer ${agency}` } })).status).toBe(403);
     const bad = await fetch(`${t.url}/export/ledger.csv?asOf=July`, { headers: { authorization: `Bearer ${bi}` } });
     expect(bad.status).toBe(400);
+    expect((await fetch(`${t.url}/export/ledger.csv?asOf=2023-02-30`, { headers: { authorization: `Bearer ${bi}` } })).status).toBe(400);
     expect(await bad.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', field: 'asOf' } }] });
   });
 

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -336,6 +338,127 @@ describe('pulling bureau feeds', () => {
     expect(run.pages).toBe(Math.ceil(data.screenings.length / 50));
     const screened = data.screenings.reduce((sum, s) => sum + s.prenatalScreenings + s.newbornScreenings, 0);
     expect((await value('8.2')).value).toBe(String(screened));
+  });
+
+  it('takes back what a rule counted when a corrected record no longer matches it', async () => {
+    const feedId = await createFeed(loanFeed({ pagination: { type: 'PAGE', pageSize: 10 } }));
+    sim.setData({ loans: [loan({ loanId: 'C1', amountYuan: '300000.00', dueOn: '2023-09-01' })] });
+    try {
+      await pull(feedId);
+      // personal, due in 2023: 0.003 亿元 in 1.2, 1.3 and 1.4
+      expect((await value('1.3', '2023-12-31')).value).not.toBe('0');
+      // the bureau corrects it: an enterprise loan, due in 2024
+      sim.setData({
+        loans: [loan({ loanId: 'C1', borrowerType: 'ENTERPRISE', borrowerCategory: null, amountYuan: '300000.00', dueOn: '2024-03-01' })],
+      });
+      const run = await pull(feedId);
+      expect(run).toMatchObject({ status: 'SUCCEEDED', revised: 2 });
+      const rows = await queryRows<{ code: string; value: string }>(
+        t.hub.db,
+        sql`select i.code, o.value::text from observations o join indicators i on i.id = o.indicator_id where o.source = ${`feed:${feedId}`} order by i.code`,
+      );
+      expect(rows).toEqual([
+        { code: '1.2', value: '0.003' },
+        { code: '1.3', value: '0' },
+        { code: '1.4', value: '0' },
+        { code: '1.8', value: '0' },
+      ]);
+    } finally {
+      sim.setData({ loans });
+    }
+  });
+
+  it('quarantines a record with a NUL character, and its page-mates land', async () => {
+    const feedId = await createFeed(loanFeed({ pagination: { type: 'PAGE', pageSize: 10 } }));
+    sim.setData({ loans: [loan({ loanId: 'N\u00001' }), loan({ loanId: 'N2' })] });
+    try {
+      const run = await pull(feedId);
+      expect(run).toMatchObject({ status: 'SUCCEEDED', fetched: 2, accepted: 1, rejected: 1 });
+      const [rejection] = await queryRows<{ field: string; loanId: string }>(
+        t.hub.db,
+        sql`select field, raw->>'loanId' as "loanId" from feed_rejections where feed_run_id = ${run.id}`,
+      );
+      expect(rejection).toEqual({ field: 'ref', loanId: 'N\ufffd1' });
+    } finally {
+      sim.setData({ loans });
+    }
+  });
+
+  it('pages a CSV feed by page number', async () => {
+    // a bureau's CSV export in pages of two rows: 2 + 2 + 1
+    const rows = ['A1,361102,2023-03-01', 'A2,361103,2023-03-02', 'A3,361104,2023-03-03', 'A4,361123,2023-03-04', 'A5,361124,2023-03-05'];
+    const server = createServer((req, res) => {
+      const page = Number(new URL(req.url!, 'http://x').searchParams.get('page'));
+      res.setHeader('content-type', 'text/csv');
+      res.end(['device_id,region_code,installed_on', ...rows.slice((page - 1) * 2, page * 2)].join('\r\n'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const feedId = await createFeed({
+        agencyCode: 'REDCROSS',
+        name: `paged AEDs ${++feedNumber}`,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/aeds.csv`,
+        format: 'CSV',
+        schedule: '0 5 * * *',
+        pagination: { type: 'PAGE', pageParam: 'page', sizeParam: 'size', pageSize: 2 },
+        mapping: {
+          region: { field: 'region_code' },
+          date: { field: 'installed_on' },
+          ref: { field: 'device_id', prefix: 'paged-' },
+          rules: [{ indicator: '10.1', constant: '1' }],
+        },
+      });
+      expect(await pull(feedId)).toMatchObject({ status: 'SUCCEEDED', pages: 3, fetched: 5, created: 5 });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it("follows redirects on the feed's own server only, so the secret never leaves it", async () => {
+    const seen: { host: string; auth: string | undefined }[] = [];
+    const other = createServer((req, res) => {
+      seen.push({ host: 'other', auth: req.headers['x-api-key'] as string | undefined });
+      res.statusCode = 302;
+      res.setHeader('location', `${sim.url}/hrss/loans${req.url!.slice(req.url!.indexOf('?'))}`);
+      res.end();
+    });
+    const same = createServer((req, res) => {
+      seen.push({ host: 'same', auth: req.headers['x-api-key'] as string | undefined });
+      if (req.url!.startsWith('/old')) {
+        res.statusCode = 301;
+        res.setHeader('location', '/new' + req.url!.slice(4));
+        return res.end();
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ items: [] }));
+    });
+    await Promise.all([other, same].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))));
+    try {
+      const port = (s: typeof other) => (s.address() as AddressInfo).port;
+      const auth = { name: 'X-Api-Key', value: 'k3y' };
+      const away = await pull(await createFeed(loanFeed({ url: `http://127.0.0.1:${port(other)}/loans`, authHeader: auth })));
+      expect(away.status).toBe('FAILED');
+      expect(away.error).toMatch(/redirected to another server .*not followed/);
+      const home = await pull(await createFeed(loanFeed({ url: `http://127.0.0.1:${port(same)}/old/loans`, authHeader: auth })));
+      expect(home).toMatchObject({ status: 'SUCCEEDED', fetched: 0 });
+      expect(seen.every((s) => s.auth === 'k3y')).toBe(true);
+      expect(sim.stats('hrss').requests).toBe(0); // the simulator (another server) was never asked
+    } finally {
+      await Promise.all([other, same].map((s) => new Promise((r) => s.close(r))));
+    }
+  });
+
+  it("starts incremental pulling afresh when the feed's mapping changes", async () => {
+    const input = loanFeed({ incremental: { param: 'since', field: 'updatedAt' } });
+    const feedId = await createFeed(input);
+    await pull(feedId);
+    const cursor = async () =>
+      (await queryRows<{ cursor: string | null }>(t.hub.db, sql`select cursor from feeds where id = ${feedId}`))[0].cursor;
+    expect(await cursor()).toBe('2023-12-30T09:00:00+08:00');
+    await t.gql(office, upsert, { input: { ...input, id: feedId, schedule: '0 5 * * *' } });
+    expect(await cursor()).toBe('2023-12-30T09:00:00+08:00'); // a new schedule keeps the position
+    await t.gql(office, upsert, { input: { ...input, id: feedId, mapping: { ...loanMapping, rules: loanMapping.rules.slice(0, 2) } } });
+    expect(await cursor()).toBeNull();
   });
 
   it('refuses bad feed definitions, naming the field', async () => {

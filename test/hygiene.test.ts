@@ -48,6 +48,18 @@ describe('GraphQL hygiene', () => {
     expect(form.status).toBe(400);
   });
 
+  it('computes at most 31 different dates in one request', async () => {
+    const fields = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, i) =>
+          `d${i}: progress(asOf: "2023-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + Math.floor(i / 12)).padStart(2, '0')}") { percent }`,
+      ).join(' ');
+    expect((await t.gql(token, `{ plan { ${fields(31)} } }`)).errors).toBeUndefined();
+    const tooMany = await t.gql(token, `{ plan { ${fields(32)} } }`);
+    expect(tooMany.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'asOf' });
+  });
+
   it('never shows stack traces, even for a syntax error', async () => {
     const response = await t.gql(token, '{ plans { ');
     expect(response.errors![0].extensions!.code).toBe('GRAPHQL_PARSE_FAILED');

@@ -96,6 +96,8 @@ describe('submitting observations', () => {
       ['unit that cannot convert', { unit: '元' }, 'unit', /cannot convert 元 to the indicator's unit 户/],
       ['stage on a plain indicator', { stageCode: 'liaison' }, 'stageCode', /has no stages/],
       ['derived indicator', { indicatorCode: '1.6' }, 'indicatorCode', /derived/],
+      ['a NUL character in the ref', { ref: 'R\u00001' }, 'ref', /control characters/],
+      ['a control character in the note', { note: 'bad\u0007bell' }, 'note', /control characters/],
     ];
     for (const [name, over, field, message] of cases) {
       it(name, async () => {

@@ -326,11 +326,43 @@ describe('reminders through BullMQ', () => {
         { revision: 2, late: false },
       ],
     });
+    // who reported is for everyone; the text only for the office and the reporting agency
+    const texts = async (token: string) =>
+      (await t.gql(token, '{ reportingRounds { submissions { agency { code } report { text } } } }'))
+        .data!.reportingRounds[1].submissions.filter((s: any) => s.agency.code === 'NDRC')
+        .map((s: any) => s.report?.text ?? null);
+    expect(await texts(tokens.NDRC)).toEqual(['修订稿']);
+    expect(await texts(tokens.OFFICE)).toEqual(['修订稿']);
+    expect(await texts(tokens.HRSS)).toEqual([null]);
     const inbox = await t.gql(tokens.HRSS, '{ notifications { edges { node { kind read } } pageInfo { hasNextPage } } }');
     expect(inbox.data!.notifications.edges.map((e: any) => e.node.kind)).toEqual(['REMINDER_3D', 'REMINDER_7D']);
     expect((await t.gql(tokens.HRSS, '{ notifications(agencyCode: "CIVIL") { edges { cursor } } }')).errors![0].extensions!.code).toBe(
       'FORBIDDEN',
     );
+  });
+
+  it('queues the delivery again when a worker died between the inbox and the webhook', async () => {
+    const port = (hooks.address() as AddressInfo).port;
+    await t.gql(
+      tokens.OFFICE,
+      'mutation ($url: String) { configureWebhook(agencyCode: "HEALTH", url: $url, secret: "health-secret-123456") { url } }',
+      {
+        url: `http://127.0.0.1:${port}/HEALTH`,
+      },
+    );
+    const id = `reminder/shangrao-2023/${roundOne + 1}/HEALTH/REMINDER_7D`;
+    const job = (await queue().getJob(id))!;
+    // the first worker wrote the inbox row and died before queueing the webhook
+    const written = await t.hub.reminders.fire(job.data);
+    expect(written).toMatchObject({ deliveryStatus: 'PENDING' });
+    t.clock.set('2023-10-21T09:00:00+08:00');
+    await job.promote();
+    const health = await until(
+      () => notificationsOf('HEALTH'),
+      (rows) => rows.at(-1)?.deliveryStatus === 'DELIVERED',
+    );
+    expect(health.filter((n) => n.kind === 'REMINDER_7D' && n.payload.roundId === roundOne + 1)).toHaveLength(1);
+    expect(received.filter((r) => r.agency === 'HEALTH')).toHaveLength(1);
   });
 
   it('refuses bad reports and webhook URLs with coded errors', async () => {

@@ -24,6 +24,8 @@ export interface PageState {
   page: number;
   cursor: string | null;
   nextUrl: string | null;
+  /** the last page is written: a retry of the run has nothing left to fetch */
+  done?: boolean;
 }
 
 export interface FetchedPage {
@@ -91,8 +93,9 @@ export async function fetchPage(feed: FetchableFeed, state: PageState, position:
   const { url, init } = requestFor(feed, state, position);
   let response: Response;
   try {
-    response = await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(feed.timeoutMs) });
+    response = await fetchOnOneServer(url, init, feed.timeoutMs);
   } catch (error) {
+    if (error instanceof FeedFetchError) throw error;
     const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${feed.timeoutMs} ms` : (error as Error).message;
     throw new FeedFetchError(`fetch failed: ${reason}`);
   }
@@ -115,10 +118,36 @@ export async function fetchPage(feed: FetchableFeed, state: PageState, position:
         .slice(0, 80)})`,
     );
   }
-  return feed.format === 'CSV' ? parseCsvPage(feed, body) : parseJsonPage(feed, state, body, url);
+  return feed.format === 'CSV' ? parseCsvPage(feed, state, body) : parseJsonPage(feed, state, body, url);
 }
 
-function parseCsvPage(feed: FetchableFeed, body: string): FetchedPage {
+const maxRedirects = 5;
+
+/**
+ * Follows redirects only on the feed's own server: the auth header is never sent elsewhere, and a
+ * redirect cannot take the hub to another host.
+ */
+async function fetchOnOneServer(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  let target = url;
+  for (let hop = 0; ; hop += 1) {
+    const response = await fetch(target, { ...init, redirect: 'manual', signal });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) return response;
+    await response.arrayBuffer().catch(() => undefined);
+    const next = new URL(location, target);
+    if (next.origin !== new URL(url).origin)
+      throw new FeedFetchError(`the feed redirected to another server (${next.origin}); not followed`);
+    if (hop >= maxRedirects) throw new FeedFetchError(`more than ${maxRedirects} redirects`);
+    // a 303 (and historically 301/302 after a POST) turns into a GET without a body
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && init.method === 'POST')) {
+      init = { ...init, method: 'GET', body: undefined };
+    }
+    target = next.toString();
+  }
+}
+
+function parseCsvPage(feed: FetchableFeed, state: PageState, body: string): FetchedPage {
   let rows: Record<string, string>[];
   try {
     rows = parseCsv<Record<string, string>>(body.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true });
@@ -132,7 +161,9 @@ function parseCsvPage(feed: FetchableFeed, body: string): FetchedPage {
     .map((h) => h.trim().replace(/^"|"$/g, ''));
   const missing = feed.requiredColumns.filter((c) => !header.includes(c));
   if (missing.length > 0) throw new FeedFetchError(`CSV header lacks ${missing.join(', ')}; header is ${header.join(',')}`);
-  return { records: rows, next: undefined };
+  const p = feed.pagination;
+  const next = p.type === 'PAGE' && rows.length >= p.pageSize ? { page: state.page + 1, cursor: null, nextUrl: null } : undefined;
+  return { records: rows, next };
 }
 
 function parseJsonPage(feed: FetchableFeed, state: PageState, body: string, url: string): FetchedPage {

@@ -50,11 +50,17 @@ export class MappingError extends Error {
  * Turns one feed record into the observations its rules produce (possibly none). A record that
  * cannot be read (no ref, an unknown region, an unreadable date or value) throws MappingError.
  */
+export interface MappedRecord {
+  items: ObservationItem[];
+  /** rules that did not fire for this record: an observation they made earlier is withdrawn */
+  silent: { indicatorCode: string; ref: string }[];
+}
+
 export function mapRecord(
   record: unknown,
   mapping: Mapping,
   plan: { timeZone: string; periodStart: string; periodEnd: string },
-): ObservationItem[] {
+): MappedRecord {
   const { timeZone } = plan;
   if (record === null || typeof record !== 'object' || Array.isArray(record))
     throw new MappingError('(record)', 'a record must be an object');
@@ -73,16 +79,24 @@ export function mapRecord(
   }
 
   const items: ObservationItem[] = [];
+  const quiet: { indicatorCode: string; ref: string }[] = [];
   for (const rule of mapping.rules) {
+    const key = { indicatorCode: rule.indicator, ref: `${ref}${rule.refSuffix ?? ''}` };
     const conditions = rule.when === undefined ? [] : Array.isArray(rule.when) ? rule.when : [rule.when];
-    if (!conditions.every((c) => holds(record, c))) continue;
+    if (!conditions.every((c) => holds(record, c))) {
+      quiet.push(key);
+      continue;
+    }
     const dateField = rule.date ?? mapping.date.field;
     const date = toDate(pathGet(record, dateField), timeZone);
     if (!date) throw new MappingError(dateField, `"${dateField}" is not a date: ${JSON.stringify(pathGet(record, dateField))}`);
     // a rule's own date is a scheduled event (a loan falling due): outside the plan period it is not
     // this plan's to count, and a future one counts from its day on
     const scheduled = rule.date !== undefined;
-    if (scheduled && (date < plan.periodStart || date > plan.periodEnd)) continue;
+    if (scheduled && (date < plan.periodStart || date > plan.periodEnd)) {
+      quiet.push(key);
+      continue;
+    }
     const value = rule.constant ?? toDecimalText(pathGet(record, rule.value!));
     if (value === undefined || value === '') throw new MappingError(rule.value!, `"${rule.value}" has no value`);
     items.push({
@@ -91,10 +105,12 @@ export function mapRecord(
       date,
       value,
       unit: rule.unit ?? null,
-      ref: `${ref}${rule.refSuffix ?? ''}`,
+      ref: key.ref,
       stageCode: rule.stage ?? null,
       allowFuture: scheduled,
     });
   }
-  return items;
+  // a key another rule filled is not silent (two rules may feed one indicator under conditions)
+  const filled = new Set(items.map((i) => `${i.indicatorCode}|${i.ref}`));
+  return { items, silent: quiet.filter((k) => !filled.has(`${k.indicatorCode}|${k.ref}`)) };
 }

@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { feedRejections, feedRuns, feeds } from '../../drizzle/schema/index.js';
 import type { Db } from '../db/database.js';
-import type { ObservationItem, ObservationService } from '../observations/observations.service.js';
+import { ObservationRepository } from '../observations/observations.repository.js';
+import type { ObservationItem, ObservationService, PlanWriteModel } from '../observations/observations.service.js';
+import { Decimal } from '../shared/decimal.js';
 import type { PlanRepository, PlanRow } from '../plan/plan.repository.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
@@ -56,6 +58,8 @@ const zodProblems = (prefix: string, issues: { path: PropertyKey[]; message: str
   }));
 
 export class FeedService {
+  private readonly observationRows = new ObservationRepository();
+
   constructor(
     private readonly db: Db,
     private readonly repository: FeedRepository,
@@ -131,11 +135,20 @@ export class FeedService {
       ...(input.clearAuthHeader ? { authHeaderName: null, authHeaderValue: null } : {}),
     };
     if (input.id != null) {
-      const [existing] = await this.db.select({ id: feeds.id, planId: feeds.planId }).from(feeds).where(eq(feeds.id, input.id));
+      const [existing] = await this.db.select().from(feeds).where(eq(feeds.id, input.id));
       if (!existing || existing.planId !== plan.id)
         throw new AppError(ErrorCode.NotFound, `feed ${input.id} not found in plan ${plan.code}`, { field: 'input.id' });
-      // a changed source or mapping starts incremental pulling afresh
-      const [row] = await this.db.update(feeds).set(values).where(eq(feeds.id, input.id)).returning();
+      // a changed source or mapping starts incremental pulling afresh: the old position would skip
+      // records the new mapping has not seen
+      const source = (
+        f: Pick<FeedRow, 'url' | 'format' | 'recordsPath' | 'graphqlQuery' | 'graphqlVariables' | 'incremental' | 'mapping'>,
+      ) => canonicalJson([f.url, f.format, f.recordsPath, f.graphqlQuery, f.graphqlVariables, f.incremental, f.mapping]);
+      const changed = source(existing) !== source(values);
+      const [row] = await this.db
+        .update(feeds)
+        .set({ ...values, ...(changed ? { cursor: null } : {}) })
+        .where(eq(feeds.id, input.id))
+        .returning();
       return row;
     }
     try {
@@ -208,11 +221,11 @@ export class FeedService {
     const writer = { source: `feed:${feed.id}`, agencyId: feed.agencyId, clientId: null, feedRunId: run.id };
     let state: PageState | undefined = (run.resumeState as PageState | null) ?? firstPage(fetchable.pagination);
     try {
-      while (state) {
+      while (state && !state.done) {
         if (run.pages >= maxPagesPerRun) throw new FeedFetchError(`more than ${maxPagesPerRun} pages in one run`);
         const page = await fetchPage(fetchable, state, run.cursorBefore);
         const pageNumber = run.pages + 1;
-        const mapped = this.mapPage(feed, plan, page.records);
+        const mapped = await this.mapPage(feed, plan, model, page.records);
         const { prepared, problems } = this.observations.validate(
           model,
           mapped.items.map((m) => m.item),
@@ -234,7 +247,7 @@ export class FeedService {
                 feedRunId: run.id,
                 page: pageNumber,
                 recordIndex: index,
-                raw: (page.records[index] ?? null) as object,
+                raw: storableJson(page.records[index] ?? null),
                 field: bad.field,
                 reason: bad.reason,
                 createdAt: this.clock.now(),
@@ -252,7 +265,7 @@ export class FeedService {
               unchanged: sql`${feedRuns.unchanged} + ${counts.unchanged}`,
               rejected: sql`${feedRuns.rejected} + ${badRecords.size}`,
               cursorAfter: position,
-              resumeState: next ?? null,
+              resumeState: next ?? { ...firstPage(fetchable.pagination), done: true },
             })
             .where(eq(feedRuns.id, run.id))
             .returning();
@@ -272,7 +285,8 @@ export class FeedService {
         return done;
       });
     } catch (error) {
-      const message = error instanceof FeedFetchError ? error.message : `internal error: ${(error as Error).message}`;
+      // a feed's own faults are shown as they are; anything else stays in the hub's log
+      const message = error instanceof FeedFetchError ? error.message : `internal error in run ${run.id}; the hub's log has the details`;
       await this.db
         .update(feedRuns)
         .set({
@@ -318,17 +332,48 @@ export class FeedService {
     return run;
   }
 
-  private mapPage(feed: FeedRow, plan: PlanRow, records: unknown[]) {
+  private async mapPage(feed: FeedRow, plan: PlanRow, model: PlanWriteModel, records: unknown[]) {
     const items: { item: ObservationItem; record: number }[] = [];
     const rejected: [number, { field: string; reason: string }][] = [];
+    const silent: { record: number; indicatorCode: string; ref: string }[] = [];
     records.forEach((record, index) => {
       try {
-        for (const item of mapRecord(record, feed.mapping as Mapping, plan)) items.push({ item, record: index });
+        const mapped = mapRecord(record, feed.mapping as Mapping, plan);
+        for (const item of mapped.items) items.push({ item, record: index });
+        for (const key of mapped.silent) silent.push({ record: index, ...key });
       } catch (error) {
         if (!(error instanceof MappingError)) throw error;
         rejected.push([index, { field: error.field, reason: error.message }]);
       }
     });
+    // a rule that no longer fires for a record (a loan corrected from personal to enterprise) takes
+    // back what it counted before: the observation it made is revised to 0
+    const keys = silent.flatMap((s) => {
+      const indicator = model.indicators.get(s.indicatorCode);
+      // a ref PostgreSQL could not hold was never written (and would fail the lookup)
+      return indicator && !s.ref.includes('\u0000') ? [{ ...s, indicatorId: indicator.id, indicator }] : [];
+    });
+    const earlier = await this.observationRows.findByKeys(this.db, `feed:${feed.id}`, keys);
+    const byKey = new Map(earlier.map((row) => [`${row.indicatorId}|${row.ref}`, row]));
+    const regionCode = new Map([...model.regions.values()].map((r) => [r.id, r.code]));
+    for (const key of keys) {
+      const row = byKey.get(`${key.indicatorId}|${key.ref}`);
+      if (!row || new Decimal(row.value).isZero()) continue;
+      const stage = (model.stages.get(key.indicatorId) ?? []).find((s) => s.id === row.stageId);
+      items.push({
+        record: key.record,
+        item: {
+          indicatorCode: key.indicatorCode,
+          regionCode: regionCode.get(row.regionId) ?? null,
+          date: row.observedOn,
+          value: '0',
+          ref: key.ref,
+          stageCode: stage?.code ?? null,
+          note: 'withdrawn: the record no longer matches this rule',
+          allowFuture: true,
+        },
+      });
+    }
     return { items, rejected };
   }
 }
@@ -363,4 +408,18 @@ function maxPosition(current: string | null, records: unknown[], incremental: In
     if (best === null || (numeric ? Number(text) > Number(best) : text > best)) best = text;
   }
   return best;
+}
+
+/** JSON as PostgreSQL's jsonb takes it: a NUL character (which it refuses) becomes U+FFFD. */
+function storableJson(value: unknown): object {
+  return JSON.parse(JSON.stringify(value).replace(/\\u0000/g, '\\ufffd')) as object;
+}
+
+/** JSON with object keys sorted: jsonb hands keys back in its own order, so compare this way. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Hub } from '../app.js';
 import { issueToken, type Role } from '../auth/auth.service.js';
 import { loadPlanFile } from '../plan/plan.files.js';
+import { syncReminderJobs } from '../../jobs/reminders.js';
 
 /**
  * PGlite is one process per data folder. While a hub runs on it, the CLI hands its command to that
@@ -22,6 +23,8 @@ export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<
     return token;
   }
   const result = await loadPlanFile(hub.db, resolve(command.path), hub.clock);
+  // new or moved rounds get their reminders now, not at the next restart
+  if (result.outcome !== 'unchanged' && hub.jobs.available) await syncReminderJobs(hub);
   return `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`;
 }
 

@@ -1,10 +1,11 @@
 import type { Express, Request, Response } from 'express';
+import { DateTime } from 'luxon';
 import type { Hub } from '../app.js';
 import { ledgerCsv, ledgerXlsx } from '../progress/ledger.js';
 import { dateInZone } from '../shared/clock.js';
 import { requireTokenRole } from './rest-auth.js';
 
-const validDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
+const validDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text).isValid;
 
 /** GET /export/ledger.xlsx and .csv: ?plan=CODE (default: the current plan) &asOf=YYYY-MM-DD &regions=all (CSV) */
 export function mountExports(app: Express, hub: Hub): void {

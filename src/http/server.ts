@@ -56,7 +56,11 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
   app.get('/readyz', async (_req, res) => {
     const database = await hub.database.ping().then(
       () => ({ ok: true }),
-      (error: Error) => ({ ok: false, error: error.message.split('\n')[0] }),
+      // the reason goes to the log; an unauthenticated probe learns only that it is down
+      (error: Error) => {
+        hub.logger.warn({ reason: error.message }, 'readiness: database unreachable');
+        return { ok: false, error: 'unreachable' };
+      },
     );
     const redis = hub.jobs.available ? { ok: true } : { ok: false, error: 'unreachable: jobs are paused' };
     const ready = database.ok && redis.ok;

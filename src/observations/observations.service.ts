@@ -11,6 +11,9 @@ export const maxBatchSize = 5_000;
 export const maxRefLength = 200;
 export const maxNoteLength = 2_000;
 export const maxSignificantDigits = 20;
+// PostgreSQL text refuses NUL; the others have no place in an id or a note
+// eslint-disable-next-line no-control-regex
+const controlCharacters = /[\u0000-\u001f\u007f]/;
 
 /** One observation as a sender gives it (GraphQL input, or a mapped feed record). */
 export interface ObservationItem {
@@ -151,6 +154,9 @@ export class ObservationService {
 
     const ref = item.ref.trim();
     if (ref.length === 0) return fail('ref', 'a ref (your own record id) is required');
+    if (controlCharacters.test(ref)) return fail('ref', 'a ref may not contain control characters');
+    if (item.note && controlCharacters.test(item.note.replace(/[\n\t\r]/g, '')))
+      return fail('note', 'a note may not contain control characters');
     if (ref.length > maxRefLength) return fail('ref', `a ref is at most ${maxRefLength} characters`);
     if (item.note && item.note.length > maxNoteLength) return fail('note', `a note is at most ${maxNoteLength} characters`);
 

@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
+import { badInput } from '../shared/errors.js';
 import type { PlanRow } from '../plan/plan.repository.js';
 import type { PlanProgress, PlanStructure, ProgressService } from './progress.service.js';
+
+export const maxDatesPerRequest = 31;
 
 /** Per request: a plan's structure once, and its figures once per date asked. */
 export function createProgressLoaders(service: ProgressService) {
@@ -14,9 +17,20 @@ export function createProgressLoaders(service: ProgressService) {
     (keys) => Promise.all(keys.map(async ({ plan, asOf }) => service.planProgress(plan, asOf, await structureOf(plan)))),
     { cacheKeyFn: ({ plan, asOf }) => `${plan.id}|${asOf}` },
   );
+  const dates = new Set<string>();
   return {
     structureOf,
-    planProgress: (plan: PlanRow, asOf: string) => snapshots.load({ plan, asOf }),
+    planProgress: (plan: PlanRow, asOf: string) => {
+      // each date is a whole plan computed: a query may ask for a few, not thousands
+      dates.add(`${plan.id}|${asOf}`);
+      if (dates.size > maxDatesPerRequest) {
+        throw badInput(
+          'asOf',
+          `at most ${maxDatesPerRequest} different dates in one request; use series or consolidatedIndicators for more`,
+        );
+      }
+      return snapshots.load({ plan, asOf });
+    },
   };
 }
 

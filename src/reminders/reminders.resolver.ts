@@ -40,14 +40,17 @@ export class RoundSubmissionsResolver {
     const [pairs, reports] = await Promise.all([ctx.loaders.leadPairsByPlan(plan), ctx.loaders.reportsByRound.load(round.id)]);
     const byPair = new Map(reports.map((r) => [`${r.agencyId}|${r.projectId}`, r]));
     const agencies = await ctx.loaders.plan.agencyById.loadMany(pairs.map((p) => p.agencyId));
+    const { principal } = ctx;
     return pairs.map((pair, i) => {
       const report = byPair.get(`${pair.agencyId}|${pair.project.id}`) ?? null;
+      // who reported when is for everyone; the text is for the office, BI and the agency itself
+      const readable = principal.role !== 'AGENCY' || principal.agencyId === pair.agencyId;
       return {
         agency: agencies[i] as AgencyRow,
         project: pair.project,
         submittedAt: report?.submittedAt ?? null,
         onTime: report?.onTime ?? null,
-        report,
+        report: readable ? report : null,
       };
     });
   }

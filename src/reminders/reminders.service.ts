@@ -197,6 +197,18 @@ export class ReminderService {
     return row;
   }
 
+  /**
+   * A notification already sent whose webhook delivery never got queued (the worker died in between):
+   * the caller queues it again; the delivery job's id keeps it to one delivery.
+   */
+  async pendingDelivery(payload: ReminderPayload): Promise<NotificationRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.dedupeKey, notificationKey(payload.roundId, payload.agencyId, payload.kind)));
+    return row?.deliveryStatus === 'PENDING' ? row : undefined;
+  }
+
   private async reminder(plan: PlanRow, round: RoundRow, agencyId: number, kind: ReminderKind, agencyName: string) {
     // checked again when the job fires: a report that arrived since cancels it
     const owed = (await this.owed(plan, round.id)).get(agencyId) ?? [];

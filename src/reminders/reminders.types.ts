@@ -58,7 +58,8 @@ export class RoundSubmissionType {
   @Field(() => ProjectType) project!: ProjectType;
   @Field(() => DateTimeScalar, { nullable: true }) submittedAt!: Date | null;
   @Field(() => Boolean, { nullable: true, description: 'null while nothing is submitted' }) onTime!: boolean | null;
-  @Field(() => ProgressReportType, { nullable: true }) report!: ProgressReportType | null;
+  @Field(() => ProgressReportType, { nullable: true, description: 'the text: for OFFICE, BI and the reporting agency itself' })
+  report!: ProgressReportType | null;
 }
 
 @ObjectType('Notification')
