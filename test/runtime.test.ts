@@ -1,15 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../src/app.js';
 import { issueToken } from '../src/auth/auth.service.js';
 import { loadConfig } from '../src/config/config.js';
+import { migrationsFolder, openDatabase, queryRows } from '../src/db/database.js';
 import { startHttpServer } from '../src/http/server.js';
 import { loadShippedPlans } from '../src/plan/plan.files.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { startTestHub } from './support/hub.js';
+import { adminUrl, databaseUrl } from './support/urls.js';
 
 describe('when Redis cannot be reached', () => {
   it('the API still serves, says once that jobs are paused, and /readyz says which is down', async () => {
@@ -88,4 +92,23 @@ describe('the embedded database (PGlite)', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('migrations', () => {
+  it('an API and two workers starting at once on an empty database migrate it once, without failing', async () => {
+    const name = `hub_migrate_race_${process.pid}`;
+    const admin = new pg.Client({ connectionString: adminUrl() });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name}`);
+    await admin.query(`create database ${name}`);
+    try {
+      const databases = await Promise.all([1, 2, 3].map(() => openDatabase({ databaseUrl: databaseUrl(name), dataDir: '' })));
+      const rows = await queryRows<{ n: number }>(databases[0].db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      expect(rows[0].n).toBe(readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).length);
+      for (const database of databases) await database.close();
+    } finally {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  });
 });

@@ -31,6 +31,21 @@ export class StatementCounter implements Logger {
   }
 }
 
+/** The advisory lock that lets one process at a time migrate (an API and a worker start together). */
+const migrationLock = 7_000;
+
+async function migrateOnce(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [migrationLock]);
+    await migratePg(drizzlePg(client, { casing: 'snake_case' }), { migrationsFolder });
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
+    await client.end();
+  }
+}
+
 export interface Database {
   db: Db;
   driver: 'postgres' | 'pglite';
@@ -52,8 +67,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // a dropped connection must not take the process down; the next query reconnects
     pool.on('error', () => undefined);
+    await migrateOnce(options.databaseUrl);
     const db = drizzlePg(pool, { schema, casing: 'snake_case', logger: counter });
-    await migratePg(db, { migrationsFolder });
     return {
       db: db as unknown as Db,
       driver: 'postgres',
