@@ -1,5 +1,6 @@
 import { DelayedError, type Job, type Processor } from 'bullmq';
 import type { Hub } from '../src/app.js';
+import { FeedPausedError } from '../src/feeds/feeds.service.js';
 import { acquireLock } from './lock.js';
 import { QueueName } from './queues.js';
 
@@ -31,8 +32,20 @@ export function feedPullProcessor(hub: Hub): Processor<FeedPullPayload, FeedPull
     }
     try {
       const attempt = job.attemptsMade + 1;
-      const run = await hub.feeds.pull(job.data.feedId, job.id!, job.data.trigger, attempt, attempt >= (job.opts.attempts ?? 1));
+      const run = await hub.feeds.pull(
+        job.data.feedId,
+        job.id!,
+        job.data.trigger,
+        attempt,
+        attempt >= (job.opts.attempts ?? 1),
+        () => hub.jobs.closing,
+      );
       return { runId: run.id, status: run.status, pages: run.pages, fetched: run.fetched, rejected: run.rejected };
+    } catch (error) {
+      if (!(error instanceof FeedPausedError)) throw error;
+      // not a failure: the job waits in the queue and the next worker resumes the run
+      await job.moveToDelayed(Date.now() + busyRetryMs, token);
+      throw new DelayedError();
     } finally {
       await lock.release();
     }

@@ -42,6 +42,11 @@ export class JobRuntime {
     });
   }
 
+  /** true once close() began: long jobs hand their work back at the next safe point */
+  get closing(): boolean {
+    return this.closed;
+  }
+
   get available(): boolean {
     return this.connection.status === 'ready';
   }

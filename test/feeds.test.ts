@@ -620,3 +620,64 @@ describe('feed schedules', () => {
     expect(sim.stats('hrss').maxConcurrent).toBe(1);
   });
 });
+
+describe('stopping a worker in the middle of a pull', () => {
+  it('hands the run back after a whole page, and another worker finishes it without duplicates', async () => {
+    const t = await startTestHub({ now: '2023-12-31T12:00:00+08:00', env: { HUB_FEED_ATTEMPTS: '2', HUB_FEED_BACKOFF_MS: '100' } });
+    const sim = await startSimulator({ data: { loans } });
+    const hubs: Hub[] = [];
+    const worker = async () => {
+      const hub = await createHub(t.hub.config, { clock: t.clock, database: t.hub.database, logger: pino({ level: 'silent' }) });
+      await hub.jobs.connect();
+      hubs.push(hub);
+      return { hub, stop: await startWorkers(hub) };
+    };
+    try {
+      const office = await t.token('OFFICE');
+      const created = await t.gql(office, `mutation ($input: FeedInput!) { upsertFeed(input: $input) { id } }`, {
+        input: {
+          agencyCode: 'HRSS',
+          name: 'one loan a page',
+          url: `${sim.url}/hrss/loans`,
+          format: 'JSON',
+          recordsPath: 'items',
+          schedule: '0 2 * * *',
+          pagination: { type: 'PAGE', pageSize: 1 },
+          mapping: loanMapping,
+        },
+      });
+      const feedId = Number(created.data!.upsertFeed.id);
+      sim.setDelay('hrss', 150);
+      const first = await worker();
+      await t.hub.jobs.connect();
+      const run = await t.gql(office, 'mutation ($id: ID!) { runFeed(id: $id) { id } }', { id: feedId });
+      const runId = Number(run.data!.runFeed.id);
+      const progressOf = async () =>
+        (
+          await queryRows<{ status: string; pages: number; n: number }>(
+            t.hub.db,
+            sql`select r.status, r.pages, (select count(*)::int from observations where feed_run_id = r.id) as n from feed_runs r where r.id = ${runId}`,
+          )
+        )[0];
+      // let it commit two of its seven pages, then stop that worker
+      for (let i = 0; i < 200 && (await progressOf()).pages < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+      await first.stop();
+      const paused = await progressOf();
+      expect(paused.status).toBe('QUEUED');
+      expect(paused.pages).toBeGreaterThanOrEqual(2);
+      expect(paused.pages).toBeLessThan(7);
+      const second = await worker();
+      const done = await waitForRun(t.hub, runId, 20_000);
+      await second.stop();
+      // six loans on pages of one, the seventh page empty; each page fetched once in all
+      expect(done).toMatchObject({ status: 'SUCCEEDED', pages: 7, fetched: 6, accepted: 6, created: 21 });
+      expect(sim.stats('hrss').requests).toBe(7);
+      expect((await queryRows<{ n: number }>(t.hub.db, sql`select count(*)::int as n from observations`))[0].n).toBe(21);
+    } finally {
+      await t.hub.jobs.queue(QueueName.FeedPull).obliterate({ force: true });
+      for (const hub of hubs) await hub.close();
+      await sim.close();
+      await t.close();
+    }
+  }, 60_000);
+});

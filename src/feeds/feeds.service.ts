@@ -211,7 +211,14 @@ export class FeedService {
    * ones and the run's position are written in one transaction, so a retry resumes after the last
    * committed page and a stopped worker never leaves half a page.
    */
-  async pull(feedId: number, jobId: string, trigger: 'SCHEDULE' | 'MANUAL', attempt: number, finalAttempt: boolean): Promise<FeedRunRow> {
+  async pull(
+    feedId: number,
+    jobId: string,
+    trigger: 'SCHEDULE' | 'MANUAL',
+    attempt: number,
+    finalAttempt: boolean,
+    shouldStop: () => boolean = () => false,
+  ): Promise<FeedRunRow> {
     const feed = (await this.repository.byIds([feedId])).get(feedId);
     if (!feed) throw new AppError(ErrorCode.NotFound, `feed ${feedId} not found`);
     const plan = (await this.plans.plansByIds([feed.planId])).get(feed.planId)!;
@@ -272,6 +279,8 @@ export class FeedService {
           return updated;
         });
         state = next;
+        // a worker that is stopping hands the run back after a whole page; another resumes it
+        if (state && shouldStop()) throw new FeedPausedError(run.id);
       }
       return await this.db.transaction(async (tx) => {
         if (run.cursorAfter !== null && run.cursorAfter !== feed.cursor) {
@@ -285,6 +294,10 @@ export class FeedService {
         return done;
       });
     } catch (error) {
+      if (error instanceof FeedPausedError) {
+        await this.db.update(feedRuns).set({ status: 'QUEUED' }).where(eq(feedRuns.id, run.id));
+        throw error;
+      }
       // a feed's own faults are shown as they are; anything else stays in the hub's log
       const message = error instanceof FeedFetchError ? error.message : `internal error in run ${run.id}; the hub's log has the details`;
       await this.db
@@ -375,6 +388,13 @@ export class FeedService {
       });
     }
     return { items, rejected };
+  }
+}
+
+/** The run was handed back between pages because its worker is stopping; it resumes where it left off. */
+export class FeedPausedError extends Error {
+  constructor(readonly runId: number) {
+    super(`run ${runId} paused between pages: its worker is stopping`);
   }
 }
 
