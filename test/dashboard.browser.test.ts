@@ -127,9 +127,9 @@ describe('the dashboard in a browser', () => {
     try {
       await logIn(page, office);
       await page.waitForSelector('#dashboard', { state: 'visible', ...wait });
-      // the browser's clock is today (not 2023): set the date the data was computed for by hand
-      await page.fill('#asOf', '2023-07-01');
+      // the page opens on the hub's today (its clock stands at 2023-07-01), not the browser's
       await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
+      expect(await page.inputValue('#asOf')).toBe('2023-07-01');
 
       expect(await page.textContent('#plan-title')).toBe('2023年民生实事安排方案');
       expect(await page.textContent('#plan-doc')).toBe('饶府发〔2023〕5号');

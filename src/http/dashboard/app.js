@@ -22,6 +22,7 @@ const ROLE_LABEL = { OFFICE: '领导小组办公室', BI: '只读分析（BI）'
 
 const ME_QUERY = /* GraphQL */ `
   {
+    today
     me {
       role
       label
@@ -153,6 +154,8 @@ const state = {
   token: null,
   me: null,
   asOf: '',
+  /** the person picked a date: the hub's "today" no longer replaces it */
+  asOfChosen: false,
   overview: null,
   selected: null,
   overviewSeq: 0,
@@ -354,6 +357,11 @@ async function login(token) {
   }
   state.token = token;
   state.me = me;
+  // the hub's today (the replayed day in a demo), not the browser's
+  if (!state.asOfChosen && isDate(data.today)) {
+    state.asOf = data.today;
+    $('asOf').value = data.today;
+  }
   sessionStorage.setItem(TOKEN_KEY, token);
   if (me.role === 'OFFICE') setAdminCookie(token);
   else clearAdminCookie();
@@ -677,6 +685,7 @@ function init() {
     const value = asOfInput.value;
     if (!isDate(value) || value === state.asOf) return;
     state.asOf = value;
+    state.asOfChosen = true;
     if (state.token) loadOverview();
   });
 
