@@ -400,10 +400,13 @@ export class ReminderService {
           'x-hub-delivery': String(n.id),
         },
         body,
+        // a redirect would carry a signed body somewhere nobody configured: not followed
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) error = `HTTP ${response.status}`;
+      if (response.status >= 300 && response.status < 400) error = `HTTP ${response.status} redirect (not followed)`;
+      else if (!response.ok) error = `HTTP ${response.status}`;
     } catch (e) {
       error = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message;
     }
