@@ -1,11 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { feedSchedulerId, syncFeedSchedulers } from '../jobs/feed-pull.js';
 import { QueueName } from '../jobs/queues.js';
-import { createHub, type Hub } from '../src/app.js';
+import type { Hub } from '../src/app.js';
 import { queryRows } from '../src/db/database.js';
 import { startSimulator, type LoanRecord, type Simulator } from '../src/feeds/simulator.js';
 import { startWorkers } from '../src/workers.js';
@@ -533,8 +532,7 @@ describe('feed schedules', () => {
 
   /** Another worker process: its own hub, Redis connections and workers, on the same database and queues. */
   const anotherWorker = async () => {
-    const hub = await createHub(t.hub.config, { clock: t.clock, database: t.hub.database, logger: pino({ level: 'silent' }) });
-    await hub.jobs.connect();
+    const hub = await t.replica();
     hubs.push(hub);
     stops.push(await startWorkers(hub));
     return hub;
@@ -627,8 +625,7 @@ describe('stopping a worker in the middle of a pull', () => {
     const sim = await startSimulator({ data: { loans } });
     const hubs: Hub[] = [];
     const worker = async () => {
-      const hub = await createHub(t.hub.config, { clock: t.clock, database: t.hub.database, logger: pino({ level: 'silent' }) });
-      await hub.jobs.connect();
+      const hub = await t.replica();
       hubs.push(hub);
       return { hub, stop: await startWorkers(hub) };
     };

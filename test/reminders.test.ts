@@ -2,11 +2,10 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueName } from '../jobs/queues.js';
 import { syncReminderJobs } from '../jobs/reminders.js';
-import { createHub, type Hub } from '../src/app.js';
+import type { Hub } from '../src/app.js';
 import { queryRows } from '../src/db/database.js';
 import { startWorkers } from '../src/workers.js';
 import { startTestHub, type TestHub } from './support/hub.js';
@@ -141,8 +140,7 @@ describe('reminders through BullMQ', () => {
     expect(ids).toContain(jobId('FINANCE', 'ESCALATION'));
     // a restart of the scheduler and a second worker replica add nothing
     expect(await syncReminderJobs(t.hub)).toBe(0);
-    other = await createHub(t.hub.config, { clock: t.clock, database: t.hub.database, logger: pino({ level: 'silent' }) });
-    await other.jobs.connect();
+    other = await t.replica();
     stops.push(await startWorkers(other));
     expect(await delayedIds()).toEqual(ids);
   });

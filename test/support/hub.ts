@@ -27,6 +27,8 @@ export interface TestHub {
   url: string;
   databaseName: string;
   token(role: Role, agencyCode?: string): Promise<string>;
+  /** another process of the same hub (a worker replica): same database, config and clock, its own Redis connections */
+  replica(): Promise<Hub>;
   gql<T = Record<string, any>>(token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
@@ -70,6 +72,11 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     databaseName,
     async token(role, agencyCode) {
       return (await issueToken(hub.db, { role, agencyCode }, clock)).token;
+    },
+    async replica() {
+      const other = await createHub(config, { clock, database, logger: pino({ level: 'silent' }) });
+      await other.jobs.connect();
+      return other;
     },
     async gql(token, query, variables) {
       const response = await fetch(`${http.url}/graphql`, {
