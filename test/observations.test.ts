@@ -174,7 +174,7 @@ describe('the consolidated query', () => {
       const office = await t.token('OFFICE');
       const bi = await t.token('BI');
       const query = `{ consolidatedIndicators(regionCode: "ALL") { indicatorCode regionCode value percent status leadAgencyCodes }
-                       plan { progress { percent } projects { progress { percent } indicators { progress { value } byRegion { progress { value } } } } } }`;
+                       plan { progress { percent } projects { progress { percent } indicators { progress { value } byRegion { progress { value } } series { date value } } } } }`;
       const regions = ['361102', '361103', '361104', '361123', '361124'];
       const batch = (n: number, offset: number) =>
         Array.from({ length: n }, (_, i) => ({

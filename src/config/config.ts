@@ -20,7 +20,7 @@ const envSchema = z.object({
   HUB_PLANS_DIR: z.string().default('./plans'),
   HUB_BODY_LIMIT: z.string().default('5mb'),
   HUB_MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(10),
-  HUB_MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
+  HUB_MAX_QUERY_COST: z.coerce.number().int().positive().default(200_000),
   HUB_FEED_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   HUB_FEED_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
   HUB_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(11),

@@ -32,7 +32,7 @@ export function createRequestLoaders(hub: Hub, today: string) {
 
   return {
     plan,
-    progress: createProgressLoaders(hub.progress),
+    progress: createProgressLoaders(hub.progress, hub.progressRepository),
     feedById: batchLoader((ids: readonly number[]) => hub.feedRepository.byIds(ids)),
     lastRunByFeed: batchLoader((ids: readonly number[]) => hub.feedRepository.latestRunsByFeedIds(ids)),
     reportsByRound: batchLoader((ids: readonly number[]) => hub.reminders.reportsByRoundIds(ids), []),

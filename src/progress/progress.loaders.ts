@@ -1,12 +1,13 @@
 import DataLoader from 'dataloader';
 import { badInput } from '../shared/errors.js';
 import type { PlanRow } from '../plan/plan.repository.js';
+import type { DailyRow, ProgressRepository } from './progress.repository.js';
 import type { PlanProgress, PlanStructure, ProgressService } from './progress.service.js';
 
 export const maxDatesPerRequest = 31;
 
 /** Per request: a plan's structure once, and its figures once per date asked. */
-export function createProgressLoaders(service: ProgressService) {
+export function createProgressLoaders(service: ProgressService, repository: ProgressRepository) {
   const structures = new Map<number, Promise<PlanStructure>>();
   const structureOf = (plan: PlanRow) => {
     let pending = structures.get(plan.id);
@@ -17,9 +18,29 @@ export function createProgressLoaders(service: ProgressService) {
     (keys) => Promise.all(keys.map(async ({ plan, asOf }) => service.planProgress(plan, asOf, await structureOf(plan)))),
     { cacheKeyFn: ({ plan, asOf }) => `${plan.id}|${asOf}` },
   );
+  // series of many indicators up to one date: one read of the daily roll-up for all of them
+  const dailyByDate = new Map<string, DataLoader<number, DailyRow[]>>();
+  const dailyRows = async (indicatorIds: number[], to: string): Promise<DailyRow[]> => {
+    let loader = dailyByDate.get(to);
+    if (!loader) {
+      loader = new DataLoader<number, DailyRow[]>(async (ids) => {
+        const rows = await repository.dailyRows([...ids], to);
+        return ids.map((id) => rows.filter((r) => r.indicatorId === id));
+      });
+      dailyByDate.set(to, loader);
+    }
+    const perIndicator = await loader.loadMany(indicatorIds);
+    return perIndicator
+      .flatMap((rows) => {
+        if (rows instanceof Error) throw rows;
+        return rows;
+      })
+      .sort((a, b) => a.observedOn.localeCompare(b.observedOn));
+  };
   const dates = new Set<string>();
   return {
     structureOf,
+    dailyRows,
     planProgress: (plan: PlanRow, asOf: string) => {
       // each date is a whole plan computed: a query may ask for a few, not thousands
       dates.add(`${plan.id}|${asOf}`);

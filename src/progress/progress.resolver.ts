@@ -116,7 +116,7 @@ export class IndicatorProgressResolver {
     return snap.regions.map((region) => ({ region, progress: figureProgress(figures.get(region.id)!, snap.asOf) }));
   }
 
-  @FieldResolver(() => [SeriesPointType], { ...listOf(366), description: 'one point per day with data, each the value as of that day' })
+  @FieldResolver(() => [SeriesPointType], { ...listOf(100), description: 'one point per day with data, each the value as of that day' })
   async series(
     @Root() indicator: IndicatorRow,
     @Ctx() ctx: HubContext,
@@ -128,7 +128,7 @@ export class IndicatorProgressResolver {
     const region = await regionOf(ctx, plan, regionCode);
     const structure = await ctx.loaders.progress.structureOf(plan);
     const relevant = [indicator.id, indicator.numeratorId, indicator.denominatorId].filter((id): id is number => id !== null);
-    const rows = await ctx.hub.progressRepository.dailyRows(relevant, to ?? asOfOr(ctx, plan, null));
+    const rows = await ctx.loaders.progress.dailyRows(relevant, to ?? asOfOr(ctx, plan, null));
     return computeSeries(plan, structure, indicator, region.id, rows, from ?? plan.periodStart);
   }
 }
