@@ -538,21 +538,18 @@ describe('feed schedules', () => {
     return hub;
   };
 
+  /** Creates or changes an HRSS loan feed on the simulator; answers its id. */
+  const upsertLoanFeed = async (over: Record<string, unknown>) => {
+    const input = { agencyCode: 'HRSS', url: `${sim.url}/hrss/loans`, format: 'JSON', recordsPath: 'items', mapping: loanMapping, ...over };
+    const response = await t.gql(office, `mutation ($input: FeedInput!) { upsertFeed(input: $input) { id } }`, { input });
+    expect(response.errors).toBeUndefined();
+    return Number(response.data!.upsertFeed.id);
+  };
+
   it('a scheduled pull happens on its cron, and restarting workers creates no duplicate schedulers', async () => {
     stops.push(await startWorkers(t.hub));
-    const response = await t.gql(office, `mutation ($input: FeedInput!) { upsertFeed(input: $input) { id } }`, {
-      input: {
-        agencyCode: 'HRSS',
-        name: 'every second',
-        url: `${sim.url}/hrss/loans`,
-        format: 'JSON',
-        recordsPath: 'items',
-        schedule: '* * * * * *',
-        pagination: { type: 'PAGE', pageSize: 100 },
-        mapping: loanMapping,
-      },
-    });
-    const feedId = Number(response.data!.upsertFeed.id);
+    const everySecond = { name: 'every second', schedule: '* * * * * *', pagination: { type: 'PAGE', pageSize: 100 } };
+    const feedId = await upsertLoanFeed(everySecond);
     const deadline = Date.now() + 10_000;
     let runs: { trigger: string; status: string }[] = [];
     while (Date.now() < deadline) {
@@ -569,37 +566,13 @@ describe('feed schedules', () => {
     expect(schedulers.map((s) => s.key)).toEqual([feedSchedulerId(feedId)]);
 
     // disabling the feed removes its schedule
-    await t.gql(office, `mutation ($input: FeedInput!) { upsertFeed(input: $input) { id } }`, {
-      input: {
-        id: feedId,
-        agencyCode: 'HRSS',
-        name: 'every second',
-        url: `${sim.url}/hrss/loans`,
-        format: 'JSON',
-        recordsPath: 'items',
-        schedule: '* * * * * *',
-        mapping: loanMapping,
-        enabled: false,
-      },
-    });
+    await upsertLoanFeed({ ...everySecond, id: feedId, enabled: false });
     expect(await t.hub.jobs.queue(QueueName.FeedPull).getJobSchedulers(0, -1)).toEqual([]);
   });
 
   it('two workers never run one feed at once', async () => {
     const second = hubs[0] ?? (await anotherWorker());
-    const response = await t.gql(office, `mutation ($input: FeedInput!) { upsertFeed(input: $input) { id } }`, {
-      input: {
-        agencyCode: 'HRSS',
-        name: 'slow',
-        url: `${sim.url}/hrss/loans`,
-        format: 'JSON',
-        recordsPath: 'items',
-        schedule: '0 2 * * *',
-        pagination: { type: 'PAGE', pageSize: 3 },
-        mapping: loanMapping,
-      },
-    });
-    const feedId = Number(response.data!.upsertFeed.id);
+    const feedId = await upsertLoanFeed({ name: 'slow', schedule: '0 2 * * *', pagination: { type: 'PAGE', pageSize: 3 } });
     sim.reset();
     sim.setDelay('hrss', 150);
     // four pulls at once, queued from both processes; two workers (each with concurrency 2) take them
