@@ -21,6 +21,7 @@ async function main(mode: Mode): Promise<void> {
 
   for (const result of await loadShippedPlans(hub.db, config.plansDir, hub.clock)) {
     logger.info(result, `plan ${result.planCode} ${result.outcome}`);
+    for (const warning of result.warnings) logger.warn({ plan: result.planCode }, warning);
   }
   if (await hub.jobs.connect()) logger.info('Redis reachable: jobs running');
 

@@ -3,8 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, revokeToken } from '../src/auth/auth.service.js';
+import { statusLabels } from '../src/progress/status.js';
 import { startTestHub, type TestHub } from './support/hub.js';
-import { laterLoan, loans as sampleLoans, obs } from './support/sample-data.js';
+import {
+  aedRegionTargets,
+  aedsByCounty,
+  civilStandards,
+  homeAdaptations,
+  hpvVaccinations,
+  laterLoan,
+  loans as sampleLoans,
+  obs,
+} from './support/sample-data.js';
 
 // The dashboard (src/http/dashboard) in a real Chromium against a real hub. A missing Chromium fails
 // the file in beforeAll: there is no silent skip.
@@ -36,32 +46,76 @@ const report = /* GraphQL */ `
   }
 `;
 
+/** "#bfe0c9" → "rgb(191, 224, 201)", as getComputedStyle answers */
+const rgb = (hex: string) => {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+};
+const transparent = 'rgba(0, 0, 0, 0)';
+
+// The 2023 plan with one decomposed target (an overlay for this test, DESIGN.md 4.3): 10.1's 86 AEDs
+// over the 15 counties and zones (test/support/sample-data.ts). 5.5, 1.2 and the rest stay whole-city
+// targets, so a county is shown its value and 占全市 share but is not scored.
+
 // The loans of test/support/sample-data.ts (hand-worked in test/progress.test.ts), hub clock at 2023-07-01
-// (day 182 of 365: expected 182/365 = 49.8630… → 49.86): 1.2 = 7.25 亿元, 1.3 = 5, 1.4 = 0.8, 1.5 = 0.78, 1.1 = 800 万元.
+// (day 182 of 365: expected 182/365 = 49.8630… → 49.86): 1.2 = 7.25 亿元, 1.3 = 5, 1.4 = 0.8, 1.5 = 0.78,
+// 1.1 = 800 万元 (市本级).
 const loans = [...sampleLoans, ...laterLoan];
-// Project 1 as of 2023-07-01 (TRACKED 1.3, 1.4, 1.5, 1.8 left out; weights equal):
+// Project 1 as of 2023-07-01 (TRACKED 1.3, 1.4, 1.5, 1.8 left out; weights equal; 4/4 with data):
 //   1.1 = 800 / 800 = 100 %
 //   1.2 = (0.5 + 1.25 + 2.5 + 3) / 19.5 = 7.25 / 19.5 = 37.179487… %
 //   1.6 = 1.3 / 1.2 = (0.5 + 2.5 + 2) / 7.25 = 68.965517…% of the 50 % bound = 137.93… % → capped 100
 //   1.7 = 1.5 / 1.4 = 0.78 / 0.8 = 97.5 % of the 95 % bound = 102.63… % → capped 100
 //   (100 + 37.179487… + 100 + 100) / 4 = 84.294871… → 84.29 (≥ 49.86: ON_TRACK)
-// Project 10: 10.1 AEDs 43 / 86 = 50 % (10.2 people trained is TRACKED) → 50.00 (≥ 49.86: ON_TRACK)
-const aeds = [obs('10.1', '2023-06-01', '43', 'A1'), obs('10.2', '2023-05-01', '120', 'T1'), obs('10.2', '2023-06-10', '80', 'T2')];
-// Project 5: 5.5 home adaptations 500 / 2000 = 25 %; the other four indicators have no data → 25.00
-//   (49.86 − 25 = 24.86 points behind, more than 10: BEHIND)
-const adaptations = [obs('5.5', '2023-06-20', '500', 'H1')];
-// Plan: (84.294871… + 50 + 25) / 3 = 53.098290… → 53.10; three of ten projects with data.
+// Project 2: 2.1 urban 低保 (825 → 885): 信州区 885, 广丰区 885 by June; 全市 = the minimum of the units
+//   that reported = 885 → 100 %; 2.2–2.8 have no data and count 0: 100 / 8 = 12.50 (BEHIND); 1/8
+// Project 5: 5.5 home adaptations (300 + 200) / 2000 = 25 %; 5.1–5.4 have no data and count 0:
+//   25 / 5 = 5.00 (BEHIND); 1/5 with data
+// Project 7: HPV (7.1, 7.2 TRACKED only): NOT_SCORED, 7.1 shows 1200 + 2300 = 3500
+// Project 10: 10.1 AEDs 43 / 86 = 50 % (10.2 people trained is TRACKED) → 50.00 (≥ 49.86: ON_TRACK); 1/1
+// Projects 3, 4, 6, 8, 9: NO_DATA, 0 in the plan's mean.
+// Plan: mean of the nine scored projects (7 left out):
+//   (84.294871… + 12.5 + 5 + 50 + 0 × 5) / 9 = 151.794871… / 9 = 16.866096… → 16.87; 4/9 with data (BEHIND)
+const aeds = [
+  ...aedsByCounty,
+  obs('10.2', '2023-05-01', '120', 'T1', { regionCode: '361100' }),
+  obs('10.2', '2023-06-10', '80', 'T2', { regionCode: '361102' }),
+];
 const expectedPercents: Record<number, string> = {
   1: '84.29%',
-  2: '—',
+  2: '12.50%',
   3: '—',
   4: '—',
-  5: '25.00%',
+  5: '5.00%',
   6: '—',
   7: '—',
   8: '—',
   9: '—',
   10: '50.00%',
+};
+const expectedStatuses: Record<number, string> = {
+  1: 'ON_TRACK',
+  2: 'BEHIND',
+  3: 'NO_DATA',
+  4: 'NO_DATA',
+  5: 'BEHIND',
+  6: 'NO_DATA',
+  7: 'NOT_SCORED',
+  8: 'NO_DATA',
+  9: 'NO_DATA',
+  10: 'ON_TRACK',
+};
+const expectedParts: Record<number, string> = {
+  1: '4/4',
+  2: '1/8',
+  3: '0/3', // 3.3 is TRACKED
+  4: '0/4',
+  5: '1/5',
+  6: '0/1',
+  7: '仅跟踪指标',
+  8: '0/1',
+  9: '0/1',
+  10: '1/1',
 };
 
 describe('the dashboard in a browser', () => {
@@ -73,14 +127,16 @@ describe('the dashboard in a browser', () => {
   beforeAll(async () => {
     // Chromium first: a machine without it fails here, not later
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 15_000 });
-    t = await startTestHub({ now: '2023-06-20T10:00:00+08:00' });
+    t = await startTestHub({ now: '2023-06-20T10:00:00+08:00', regionTargets: { '10.1': aedRegionTargets } });
     let redcross: string;
     let civil: string;
-    [office, hrss, redcross, civil] = await Promise.all([
+    let health: string;
+    [office, hrss, redcross, civil, health] = await Promise.all([
       t.token('OFFICE'),
       t.token('AGENCY', 'HRSS'),
       t.token('AGENCY', 'REDCROSS'),
       t.token('AGENCY', 'CIVIL'),
+      t.token('AGENCY', 'HEALTH'),
     ]);
     const rounds = (await t.gql(office, '{ reportingRounds { id dueOn } }')).data!.reportingRounds as { id: string; dueOn: string }[];
     const round = (dueOn: string) => rounds.find((r) => r.dueOn === dueOn)!.id;
@@ -102,7 +158,8 @@ describe('the dashboard in a browser', () => {
     const results = await Promise.all([
       t.gql(hrss, submit, { input: loans }),
       t.gql(redcross, submit, { input: aeds }),
-      t.gql(civil, submit, { input: adaptations }),
+      t.gql(civil, submit, { input: [...homeAdaptations, ...civilStandards] }),
+      t.gql(health, submit, { input: hpvVaccinations }),
     ]);
     for (const r of results) expect(r.errors).toBeUndefined();
   });
@@ -119,7 +176,42 @@ describe('the dashboard in a browser', () => {
     await page.click('#login-button');
   }
 
-  it('shows the plan, the ten projects with hand-computed percents, one project in detail, and the reporting rounds', async () => {
+  /** One cell of the region table: its status, value, second line, classes and computed colours. */
+  function regionCell(page: Page, region: string, indicator: string) {
+    return page.$eval(`#region-table tr[data-region="${region}"] td[data-indicator="${indicator}"]`, (el) => ({
+      status: el.getAttribute('data-status'),
+      value: (el.querySelector('.cell-value') ?? el).textContent,
+      sub: el.querySelector('.cell-sub')?.textContent ?? null,
+      statusClasses: Array.from(el.classList).filter((c) => /^cell-(ACHIEVED|ON_TRACK|LAGGING|BEHIND)$/.test(c)),
+      background: getComputedStyle(el).backgroundColor,
+    }));
+  }
+  /** A region cell that is not judged: its value (and 占全市 share), no status class, no fill. */
+  const unscored = (value: string, sub: string | null) => ({
+    status: 'NOT_SCORED',
+    value,
+    sub,
+    statusClasses: [],
+    background: transparent,
+  });
+  /** A scored region cell: its status class and the fill of the shared status table. */
+  const scored = (status: keyof typeof statusLabels, value: string, sub: string | null) => ({
+    status,
+    value,
+    sub,
+    statusClasses: [`cell-${status}`],
+    background: rgb(statusLabels[status].fill),
+  });
+
+  async function openProject(page: Page, number: number, lastIndicator: string) {
+    await page.click(`[data-project="${number}"]`);
+    await page.waitForSelector(
+      `#project-detail[data-project="${number}"][data-as-of="2023-07-01"] #region-table td[data-indicator="${lastIndicator}"]`,
+      wait,
+    );
+  }
+
+  it('shows the plan, the ten projects with hand-computed percents and n/m reporting, projects in detail with region tables, and the reporting rounds', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
     const pageErrors: string[] = [];
@@ -127,31 +219,48 @@ describe('the dashboard in a browser', () => {
     try {
       await logIn(page, office);
       await page.waitForSelector('#dashboard', { state: 'visible', ...wait });
-      // the page opens on the hub's today (its clock stands at 2023-07-01), not the browser's
+      // the page opens on the hub's today (its clock stands at 2023-07-01), not the browser's, and the
+      // picker stops there
       await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
       expect(await page.inputValue('#asOf')).toBe('2023-07-01');
+      expect(await page.getAttribute('#asOf', 'max')).toBe('2023-07-01');
 
       expect(await page.textContent('#plan-title')).toBe('2023年民生实事安排方案');
       expect(await page.textContent('#plan-doc')).toBe('饶府发〔2023〕5号');
-      expect(await page.textContent('#overall-percent')).toBe('53.10%');
+      expect(await page.textContent('#overall-percent')).toBe('16.87%');
       expect(await page.textContent('#overall-expected')).toBe('49.86%');
-      expect(await page.textContent('#overall-parts')).toBe('3/10 个项目有数据');
+      expect(await page.textContent('#overall-parts')).toBe('4/9 个项目有数据');
+      expect(await page.textContent('#overall-body .badge')).toBe(statusLabels.BEHIND.zh);
 
       const rows = await page.$$eval('[data-project]', (els) =>
         els.map((el) => ({
           number: Number(el.getAttribute('data-project')),
           percent: el.querySelector('.percent')?.textContent,
           status: el.getAttribute('data-status'),
+          badge: el.querySelector('.badge')?.textContent,
+          parts: el.querySelector('.parts')?.textContent,
+          bars: el.querySelectorAll('.bar-fill').length,
         })),
       );
       expect(rows).toHaveLength(10);
-      expect(Object.fromEntries(rows.map((r) => [r.number, r.percent]))).toEqual(expectedPercents);
-      expect(rows.find((r) => r.number === 1)!.status).toBe('ON_TRACK');
-      expect(rows.find((r) => r.number === 5)!.status).toBe('BEHIND');
-      expect(rows.find((r) => r.number === 7)!.status).toBe('NO_DATA');
-      // bar width = min(percent, 100) %
+      const byNumber = (f: (r: (typeof rows)[number]) => unknown) => Object.fromEntries(rows.map((r) => [r.number, f(r)]));
+      expect(byNumber((r) => r.percent)).toEqual(expectedPercents);
+      expect(byNumber((r) => r.status)).toEqual(expectedStatuses);
+      // the labels come from the one table the ledger uses (正常推进, not 正常)
+      expect(byNumber((r) => r.badge)).toEqual(
+        Object.fromEntries(Object.entries(expectedStatuses).map(([n, s]) => [n, statusLabels[s as keyof typeof statusLabels].zh])),
+      );
+      // n/m beside every project: project 5's 5 % rests on 1 of its 5 indicators
+      expect(byNumber((r) => r.parts)).toEqual(
+        Object.fromEntries(Object.entries(expectedParts).map(([n, p]) => [n, p.includes('/') ? `${p} 项指标有数据` : p])),
+      );
+      expect(rows.find((r) => r.number === 5)!.parts).toBe('1/5 项指标有数据');
+      // bar width = min(percent, 100) %; no bar pretends 0 % for a project with no data or not scored
       const width = await page.$eval('[data-project="1"] .bar-fill', (el) => (el as HTMLElement).style.width);
       expect(width).toBe('84.29%');
+      expect(byNumber((r) => r.bars)).toEqual({ 1: 1, 2: 1, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0, 8: 0, 9: 0, 10: 1 });
+      expect(await page.textContent('[data-project="7"] .project-bar')).toContain('不评价');
+      expect(await page.textContent('[data-project="3"] .project-bar')).toContain('尚无数据');
 
       // the OFFICE login also leaves the queue admin UI its cookie (path /admin only)
       const cookies = await context.cookies(`${t.url}/admin/queues`);
@@ -159,8 +268,7 @@ describe('the dashboard in a browser', () => {
       expect((await context.cookies(`${t.url}/dashboard/`)).find((c) => c.name === 'hub_token')).toBeUndefined();
 
       // project 1 in detail
-      await page.click('[data-project="1"]');
-      await page.waitForSelector('#project-detail[data-project="1"][data-as-of="2023-07-01"] [data-indicator="1.8"]', wait);
+      await openProject(page, 1, '1.8');
       const indicators = await page.$$eval('#project-detail tr[data-indicator]', (els) =>
         els.map((el) => el.getAttribute('data-indicator')),
       );
@@ -173,12 +281,80 @@ describe('the dashboard in a browser', () => {
       expect(await cell('1.6', 'value')).toBe('68.965517');
       expect(await cell('1.6', 'ind-percent')).toBe('137.93%');
       expect(await cell('1.8', 'value')).toBe('—');
+      // a TRACKED indicator shows its value with the neutral label, no percent
+      expect(await page.getAttribute('#project-detail tr[data-indicator="1.3"]', 'data-status')).toBe('NOT_SCORED');
+      expect(await cell('1.3', 'value')).toBe('5');
+      expect(await cell('1.3', 'ind-percent')).toBe('—');
+      expect(await cell('1.3', 'badge')).toBe(statusLabels.NOT_SCORED.zh);
+      expect(await page.textContent('#detail-parts')).toBe('4/4 项计分指标有数据');
       // 1.2 has four days with data: a sparkline
       expect(await page.$$('#project-detail tr[data-indicator="1.2"] svg.spark path')).toHaveLength(1);
-      // by region: 信州区 has L1 + L3 = 0.5 + 2.5 = 3 亿元 of 1.2; 广丰区 1.25
-      expect(await page.textContent('#region-table tr[data-region="361102"] td[data-indicator="1.2"]')).toBe('3');
-      expect(await page.textContent('#region-table tr[data-region="361103"] td[data-indicator="1.2"]')).toBe('1.25');
-      expect(await page.$$('#region-table tbody tr')).toHaveLength(16);
+
+      // by region: 全市 first, then 市本级 and the 15 counties and zones
+      const regionRows = await page.$$eval('#region-table tbody tr', (els) => els.map((el) => el.getAttribute('data-region')));
+      expect(regionRows).toHaveLength(17);
+      expect(regionRows.slice(0, 3)).toEqual(['ALL', '361100', '361102']);
+      expect(await page.textContent('#region-table tr[data-region="361100"] th')).toContain('市本级');
+      // 1.2 is not decomposed: 全市 7.25 of 19.5 = 37.18 %, 12.68 points behind 49.86: BEHIND; a county
+      // shows its value and share (信州区 L1 + L3 = 3 of 7.25 = 41.38 %, 广丰区 1.25 = 17.24 %), no colour
+      expect(await regionCell(page, 'ALL', '1.2')).toEqual(scored('BEHIND', '7.25', '37.18%'));
+      expect(await regionCell(page, '361102', '1.2')).toEqual(unscored('3', '占全市 41.38%'));
+      expect(await regionCell(page, '361103', '1.2')).toEqual(unscored('1.25', '占全市 17.24%'));
+      // the guarantee fund is 市本级's: 800 of 800, a unit like the others, not scored against the city's target
+      expect(await regionCell(page, '361100', '1.1')).toEqual(unscored('800', '占全市 100.00%'));
+      // a bound holds in every unit: 信州区 personal loans 3 of 3 = 100 %, 200 % of the 50 % bound
+      expect(await regionCell(page, '361102', '1.6')).toMatchObject({
+        status: 'ACHIEVED',
+        sub: '200.00%',
+        statusClasses: ['cell-ACHIEVED'],
+        background: rgb(statusLabels.ACHIEVED.fill),
+      });
+
+      // project 5: 5 % resting on 1 of 5 indicators; its counties are not scored (no decomposition)
+      await openProject(page, 5, '5.5');
+      expect(await page.textContent('#detail-parts')).toBe('1/5 项计分指标有数据');
+      expect(await regionCell(page, 'ALL', '5.5')).toEqual(scored('BEHIND', '500', '25.00%'));
+      expect(await regionCell(page, '361102', '5.5')).toEqual(unscored('300', '占全市 60.00%'));
+      expect(await regionCell(page, '361103', '5.5')).toEqual(unscored('200', '占全市 40.00%'));
+      expect(await regionCell(page, '361102', '5.4')).toEqual(unscored('—', null));
+
+      // project 2: a LEVEL standard scores every county as it is; 市本级 does not report it
+      await openProject(page, 2, '2.8');
+      expect(await regionCell(page, 'ALL', '2.1')).toEqual(scored('ACHIEVED', '885', '100.00%'));
+      expect(await regionCell(page, '361102', '2.1')).toEqual(scored('ACHIEVED', '885', '100.00%'));
+      expect(await regionCell(page, '361103', '2.1')).toEqual(scored('ACHIEVED', '885', '100.00%'));
+      expect(await regionCell(page, '361104', '2.1')).toMatchObject({ status: 'NO_DATA', value: '—', statusClasses: [] });
+      expect(await regionCell(page, '361100', '2.1')).toMatchObject({ status: 'NA', statusClasses: [], background: transparent });
+
+      // project 7: only TRACKED indicators: not scored, its values shown
+      await openProject(page, 7, '7.2');
+      expect(await page.textContent('#project-detail .detail-progress .badge')).toBe(statusLabels.NOT_SCORED.zh);
+      expect(await page.$$('#detail-parts')).toHaveLength(0);
+      expect(await cell('7.1', 'value')).toBe('3500');
+      expect(await cell('7.1', 'ind-percent')).toBe('—');
+      expect(await page.getAttribute('#project-detail tr[data-indicator="7.1"]', 'data-status')).toBe('NOT_SCORED');
+      expect(await regionCell(page, 'ALL', '7.1')).toEqual(unscored('3500', null));
+      expect(await regionCell(page, '361128', '7.1')).toEqual(unscored('2300', '占全市 65.71%'));
+
+      // project 10: 10.1 decomposed over the counties (plan overlay): each county scored against its own target
+      await openProject(page, 10, '10.2');
+      expect(await page.textContent('#region-table th[data-indicator="10.1"]')).toContain('分解');
+      expect(await regionCell(page, 'ALL', '10.1')).toEqual(scored('ON_TRACK', '43', '50.00%'));
+      expect(await regionCell(page, '361102', '10.1')).toEqual(scored('ACHIEVED', '8', '100.00%'));
+      expect(await regionCell(page, '361104', '10.1')).toEqual(scored('ON_TRACK', '5', '71.43%'));
+      expect(await regionCell(page, '361123', '10.1')).toEqual(scored('LAGGING', '3', '42.86%'));
+      expect(await regionCell(page, '361128', '10.1')).toEqual(scored('BEHIND', '2', '22.22%'));
+      expect(await regionCell(page, '361126', '10.1')).toMatchObject({ status: 'NO_DATA', value: '—', statusClasses: [] });
+      expect(await regionCell(page, '361100', '10.1')).toMatchObject({ status: 'NA', statusClasses: [], background: transparent });
+      // 10.2 (TRACKED): 市本级 trained 120 of 200, 信州区 80; nobody scored
+      expect(await regionCell(page, 'ALL', '10.2')).toEqual(unscored('200', null));
+      expect(await regionCell(page, '361100', '10.2')).toEqual(unscored('120', '占全市 60.00%'));
+      expect(await regionCell(page, '361102', '10.2')).toEqual(unscored('80', '占全市 40.00%'));
+
+      // no badge anywhere says 正常 (the old label): one table, one wording
+      const badges = await page.$$eval('.badge', (els) => els.map((el) => el.textContent));
+      expect(badges).not.toContain('正常');
+      expect(badges).toContain(statusLabels.ON_TRACK.zh);
 
       // the next round is the second (28 October): REDCROSS has reported, the other 11 pairs not yet
       expect(await page.$$eval('#next-round #reported li', (els) => els.map((el) => el.getAttribute('data-pair')))).toEqual([
@@ -202,6 +378,30 @@ describe('the dashboard in a browser', () => {
 
       mkdirSync(artifacts, { recursive: true });
       await page.screenshot({ path: `${artifacts}dashboard.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("stops the date picker at the hub's today and answers for an earlier day", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      await logIn(page, office);
+      await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
+      // a day after today is not asked for: the hub would refuse it (BAD_USER_INPUT on asOf)
+      await page.fill('#asOf', '2023-08-01');
+      await page.waitForSelector('#error:not([hidden])', wait);
+      expect(await page.textContent('#error')).toContain('不能晚于今天（2023-07-01）');
+      expect(await page.inputValue('#asOf')).toBe('2023-07-01');
+      expect(await page.getAttribute('#dashboard', 'data-as-of')).toBe('2023-07-01');
+      // as of 1 June: AEDs 8 + 7 + 5 + 3 + 3 = 26 of 86 = 30.23 %; expected 152/365 = 41.64:
+      // 11.41 points behind, BEHIND
+      await page.fill('#asOf', '2023-06-01');
+      await page.waitForSelector('#dashboard[data-as-of="2023-06-01"] [data-project="10"]', wait);
+      expect(await page.isHidden('#error')).toBe(true);
+      expect(await page.textContent('[data-project="10"] .percent')).toBe('30.23%');
+      expect(await page.getAttribute('[data-project="10"]', 'data-status')).toBe('BEHIND');
     } finally {
       await context.close();
     }

@@ -178,7 +178,8 @@ describe('the 2023 plan through the API', () => {
       'SR-SQS',
       'SR-HSR',
     ]);
-    expect(data!.regions[0]).toEqual({ code: '361100', name: '上饶市' });
+    // the city code is 市本级, one reporting unit beside the counties and zones (DESIGN.md 4.1)
+    expect(data!.regions[0]).toEqual({ code: '361100', name: '市本级' });
   });
 
   it('finds one project and one indicator, and agencies know what they lead', async () => {

@@ -120,18 +120,22 @@ describe('bureaus push data and the hub computes progress exactly', () => {
       status: 'BEHIND',
       asOf: '2023-07-01',
     });
-    // one region: 信州区 has L1 + L3 = 0.5 + 2.5 = 3 → 3 / 19.5 = 15.3846… %
-    expect(await progress('1.2', '2023-07-01', '361102')).toMatchObject({ value: '3', percent: 15.38 });
+    // one county: 信州区 has L1 + L3 = 0.5 + 2.5 = 3, never scored against the city's 19.5 (no decomposed
+    // target): its share of 全市 is 3 / 7.25 = 41.3793… %
+    expect(await progress('1.2', '2023-07-01', '361102')).toMatchObject({ value: '3', percent: null, status: 'NOT_SCORED' });
+    const share = await t.gql(bi, '{ indicator(code: "1.2") { progress(regionCode: "361102") { shareOfCity } } }');
+    expect(share.data!.indicator.progress.shareOfCity).toBe(41.38);
   });
 
   it('derives a THRESHOLD from its numerator and denominator, a zero denominator giving no value', async () => {
-    // 1.6 = 1.3 / 1.2: March 0.5 / 1.75 = 28.571428…% → percent of the 50 % bound 57.142857… → 57.14
+    // 1.6 = 1.3 / 1.2: March 0.5 / 1.75 = 28.571428…% → percent of the 50 % bound 57.142857… → 57.14;
+    // a bound holds all year, so its expected percent is 100 and 57.14 < 90 is BEHIND, even in March
     expect(await progress('1.6', '2023-03-31')).toEqual({
       value: '28.571429',
       percent: 57.14,
-      expectedPercent: 24.66,
+      expectedPercent: 100,
       achieved: false,
-      status: 'ON_TRACK',
+      status: 'BEHIND',
       asOf: '2023-03-31',
     });
     // July: (0.5 + 2.5 + 2) / 7.25 = 68.965517…% ≥ 50 → achieved; 68.965517… / 50 = 137.931034… %
@@ -142,13 +146,13 @@ describe('bureaus push data and the hub computes progress exactly', () => {
     expect(await progress('1.7', '2023-03-31')).toEqual({
       value: null,
       percent: null,
-      expectedPercent: 24.66,
+      expectedPercent: 100,
       achieved: false,
       status: 'NO_DATA',
       asOf: '2023-03-31',
     });
     // May: 0 / 0.8 = 0 %
-    expect(await progress('1.7', '2023-05-31')).toMatchObject({ value: '0', percent: 0, expectedPercent: 41.37, status: 'BEHIND' });
+    expect(await progress('1.7', '2023-05-31')).toMatchObject({ value: '0', percent: 0, expectedPercent: 100, status: 'BEHIND' });
     // July: 0.78 (7800 万元) / 0.8 = 97.5 % ≥ 95; 97.5 / 95 = 102.631578… %
     expect(await progress('1.7')).toMatchObject({ value: '97.5', percent: 102.63, achieved: true, status: 'ACHIEVED' });
   });
@@ -170,8 +174,9 @@ describe('bureaus push data and the hub computes progress exactly', () => {
       '{ indicator(code: "2.1") { byRegion(asOf: "2023-03-31") { region { code } progress { value percent status } } } }',
     );
     const rows = data!.indicator.byRegion.slice(0, 4);
+    // 2.1 is reported by counties and zones: 市本级 (361100) is listed but not judged
     expect(rows).toEqual([
-      { region: { code: '361100' }, progress: { value: '855', percent: 50, status: 'ON_TRACK' } },
+      { region: { code: '361100' }, progress: { value: null, percent: null, status: 'NOT_SCORED' } },
       { region: { code: '361102' }, progress: { value: '885', percent: 100, status: 'ACHIEVED' } },
       { region: { code: '361103' }, progress: { value: '855', percent: 50, status: 'ON_TRACK' } },
       { region: { code: '361104' }, progress: { value: null, percent: null, status: 'NO_DATA' } },
@@ -185,14 +190,14 @@ describe('bureaus push data and the hub computes progress exactly', () => {
     expect(await progress('9.1')).toMatchObject({ value: '60', percent: 60, achieved: false, status: 'ON_TRACK' });
   });
 
-  it('shows a TRACKED value with no percent', async () => {
-    // 120 + 80 = 200 people trained; the document sets no number
+  it('shows a TRACKED value with no percent, never judged', async () => {
+    // 120 (市本级) + 80 (信州区) = 200 people trained; the document sets no number
     expect(await progress('10.2')).toEqual({
       value: '200',
       percent: null,
       expectedPercent: 49.86,
       achieved: false,
-      status: 'ON_TRACK',
+      status: 'NOT_SCORED',
       asOf: '2023-07-01',
     });
     expect(await progress('10.2', '2023-05-15')).toMatchObject({ value: '120', percent: null });
@@ -210,20 +215,30 @@ describe('bureaus push data and the hub computes progress exactly', () => {
     // project 1: 1.1 = 800/800 = 100; 1.2 = 37.1794…; 1.6 = 137.93… capped 100; 1.7 = 102.63… capped 100
     //   (100 + 37.179487… + 100 + 100) / 4 = 84.294871… → 84.29 (TRACKED 1.3, 1.4, 1.5, 1.8 left out)
     expect(projects.get(1)).toEqual({ percent: 84.29, status: 'ON_TRACK', partsWithData: 4, parts: 4 });
-    // project 2: only 2.1 has data, 100 % → 100, but seven standards are still unreported: not achieved
-    expect(projects.get(2)).toEqual({ percent: 100, status: 'ON_TRACK', partsWithData: 1, parts: 8 });
+    // project 2: only 2.1 has data (100 %); the seven standards not reported count 0: 100 / 8 = 12.5,
+    //   37.36 points behind 49.86 → BEHIND (a report not made is progress not shown)
+    expect(projects.get(2)).toEqual({ percent: 12.5, status: 'BEHIND', partsWithData: 1, parts: 8 });
+    // projects 3, 4, 5, 6, 8: scored indicators and no data at all
+    expect(projects.get(3)).toEqual({ percent: null, status: 'NO_DATA', partsWithData: 0, parts: 3 });
+    expect(projects.get(5)).toEqual({ percent: null, status: 'NO_DATA', partsWithData: 0, parts: 5 });
     expect(projects.get(9)).toEqual({ percent: 60, status: 'ON_TRACK', partsWithData: 1, parts: 1 });
     // project 10: 43 / 86 = 50 % (10.2 is TRACKED); 50 ≥ 49.86
     expect(projects.get(10)).toEqual({ percent: 50, status: 'ON_TRACK', partsWithData: 1, parts: 1 });
-    expect(projects.get(7)).toEqual({ percent: null, status: 'NO_DATA', partsWithData: 0, parts: 0 });
-    // plan: (84.294871… + 100 + 60 + 50) / 4 = 73.573717… → 73.57, four of ten projects with data
-    expect(data!.plan.progress).toEqual({ percent: 73.57, expectedPercent: 49.86, status: 'ON_TRACK', partsWithData: 4, parts: 10 });
+    // project 7 (HPV) has only TRACKED indicators: shown, never scored, left out of the plan
+    expect(projects.get(7)).toEqual({ percent: null, status: 'NOT_SCORED', partsWithData: 0, parts: 0 });
+    // plan: nine scored projects, the five without data counting 0:
+    //   (84.294871… + 12.5 + 0 + 0 + 0 + 0 + 0 + 60 + 50) / 9 = 206.794871… / 9 = 22.977207… → 22.98
+    expect(data!.plan.progress).toEqual({ percent: 22.98, expectedPercent: 49.86, status: 'BEHIND', partsWithData: 4, parts: 9 });
     const agencies = new Map<string, any>(data!.agencies.map((a: any) => [a.code, a.progress]));
-    // HRSS leads 1 and 2: (84.294871… + 100) / 2 = 92.147435… → 92.15
-    expect(agencies.get('HRSS')).toEqual({ percent: 92.15, status: 'ON_TRACK' });
-    expect(agencies.get('CIVIL')).toEqual({ percent: 100, status: 'ON_TRACK' });
+    // HRSS leads 1 and 2: (84.294871… + 12.5) / 2 = 48.397435… → 48.40, 1.46 points behind → LAGGING
+    expect(agencies.get('HRSS')).toEqual({ percent: 48.4, status: 'LAGGING' });
+    // CIVIL leads 2, 3, 4 and 5: (12.5 + 0 + 0 + 0) / 4 = 3.125 → 3.13 (half up)
+    expect(agencies.get('CIVIL')).toEqual({ percent: 3.13, status: 'BEHIND' });
     expect(agencies.get('NDRC')).toEqual({ percent: 60, status: 'ON_TRACK' });
+    // HEALTH leads 6, 7 and 8: 7 is not scored, 6 and 8 have no data
     expect(agencies.get('HEALTH')).toEqual({ percent: null, status: 'NO_DATA' });
+    // FINANCE leads nothing
+    expect(agencies.get('FINANCE')).toEqual({ percent: null, status: 'NOT_SCORED' });
   });
 
   it('gives one series point per day with data, each the value as of that day', async () => {
@@ -255,15 +270,21 @@ describe('bureaus push data and the hub computes progress exactly', () => {
     expect(city.data!.consolidatedIndicators[1]).toEqual({
       indicatorCode: '1.2',
       projectNumber: 1,
-      regionCode: '361100',
+      regionCode: 'ALL',
       value: '7.25',
       percent: 37.18,
       status: 'BEHIND',
       leadAgencyCodes: ['HRSS'],
       lastObservedOn: '2023-06-30',
     });
-    const all = await t.gql(bi, '{ consolidatedIndicators(regionCode: "ALL") { indicatorCode regionCode } }');
-    expect(all.data!.consolidatedIndicators).toHaveLength(39 * 16);
+    // ALL: 全市 and then each of the 16 units (市本级, 12 counties and districts, 3 zones)
+    const all = await t.gql(bi, '{ consolidatedIndicators(regionCode: "ALL") { indicatorCode regionCode regionName } }');
+    expect(all.data!.consolidatedIndicators).toHaveLength(39 * 17);
+    expect(all.data!.consolidatedIndicators.slice(0, 3)).toEqual([
+      { indicatorCode: '1.1', regionCode: 'ALL', regionName: '全市' },
+      { indicatorCode: '1.1', regionCode: '361100', regionName: '市本级' },
+      { indicatorCode: '1.1', regionCode: '361102', regionName: '信州区' },
+    ]);
     const unknown = await t.gql(bi, '{ consolidatedIndicators(regionCode: "999999") { indicatorCode } }');
     expect(unknown.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'regionCode' });
   });

@@ -282,7 +282,7 @@ describe('default data', () => {
   });
 
   it('looks like the 2023 plan', () => {
-    const counties = new Set([
+    const counties = [
       '361102',
       '361103',
       '361104',
@@ -295,32 +295,63 @@ describe('default data', () => {
       '361129',
       '361130',
       '361181',
-    ]);
-    expect(data.loans.length).toBeGreaterThanOrEqual(550);
+    ];
+    const zones = ['SR-ETDZ', 'SR-SQS', 'SR-HSR'];
+    // loans come from the counties, the zones and the city's guarantee centre (市本级, 361100)
+    const lenders = new Set([...counties, ...zones, '361100']);
     for (const loan of data.loans) {
       expect(loan.loanId).toMatch(/^SR-CYDK-2023-\d{5}$/);
-      expect(counties.has(loan.countyCode)).toBe(true);
       expect(loan.borrowerCategory === null).toBe(loan.borrowerType === 'ENTERPRISE');
       expect(loan.issuedOn >= '2023-01-05' && loan.issuedOn <= '2023-12-20').toBe(true);
       if (loan.dueOn) expect(loan.dueOn > loan.issuedOn && loan.dueOn <= '2023-12-31').toBe(true);
       if (loan.repaidOn) expect(loan.repaidOn >= loan.dueOn! && loan.repaidOn <= '2023-12-31').toBe(true);
       expect(loan.updatedAt).toBe(`${loan.repaidOn ?? loan.issuedOn}T09:00:00+08:00`);
+      // 创业担保贷款: individuals 100,000–300,000 元, small firms 500,000–4,000,000 元
+      const [min, max] = loan.borrowerType === 'PERSONAL' ? [100_000, 300_000] : [500_000, 4_000_000];
+      expect(Number(loan.amountYuan) >= min && Number(loan.amountYuan) <= max).toBe(true);
+    }
+    // all but one lender is a unit of the plan: one 广信区 loan still carries 上饶县's pre-2019 code
+    expect(data.loans.filter((loan) => !lenders.has(loan.countyCode)).map((loan) => [loan.county, loan.countyCode])).toEqual([
+      ['上饶县', '361121'],
+    ]);
+    expect(new Set(data.loans.map((loan) => loan.countyCode)).size).toBe(lenders.size + 1);
+
+    // the lending lines add up to 198,350 万元 for the year; each of the 32 (16 units × personal and
+    // enterprise) stops at the loan that reaches it, so overshoots it by less than one loan (≤ 400 万元)
+    const cents = (amount: string) => BigInt(amount.replace('.', ''));
+    const yearTotal = data.loans.reduce((sum, loan) => sum + cents(loan.amountYuan), 0n);
+    expect(yearTotal >= 198_350n * 10_000n * 100n && yearTotal < (198_350n + 32n * 400n) * 10_000n * 100n).toBe(true);
+    // a few thousand loans: 19.8 亿元 at 0.1–4 million a loan
+    expect(data.loans.length).toBeGreaterThan(4_000);
+    expect(data.loans.length).toBeLessThan(6_500);
+    // personal loans are more than half of the amount in every unit (bound 1.6: at least 50 %)
+    for (const unit of lenders) {
+      const ofUnit = data.loans.filter((loan) => loan.countyCode === unit);
+      const personal = ofUnit.filter((loan) => loan.borrowerType === 'PERSONAL').reduce((sum, loan) => sum + cents(loan.amountYuan), 0n);
+      const all = ofUnit.reduce((sum, loan) => sum + cents(loan.amountYuan), 0n);
+      expect(personal * 2n > all).toBe(true);
     }
     const due = data.loans.filter((loan) => loan.dueOn);
     expect(due.length / data.loans.length).toBeCloseTo(0.3, 1);
     expect(due.filter((loan) => loan.repaidAmountYuan === loan.amountYuan).length / due.length).toBeGreaterThan(0.9);
 
-    // every county reaches all six targets in 2023
-    for (const county of counties) {
-      const latest = data.standards
-        .filter((row) => row.regionCode === county && row.standard === 'urban_dibao')
+    // every county and zone reaches all six targets in 2023; 鄱阳县's 低保 is at 825 + ¾ × 60 = 870
+    // from March and at 885 only from November
+    const urbanDibao = (region: string, asOf = '2023-12-31') =>
+      data.standards
+        .filter((row) => row.regionCode === region && row.standard === 'urban_dibao' && row.effectiveDate <= asOf)
         .sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate))
-        .at(-1);
-      expect(latest?.amountYuan).toBe('885.00');
-    }
+        .at(-1)?.amountYuan;
+    for (const region of [...counties, ...zones]) expect(urbanDibao(region)).toBe('885.00');
+    expect(urbanDibao('361128', '2023-10-20')).toBe('870.00');
+    expect(new Set(data.standards.map((row) => row.regionCode))).toEqual(new Set([...counties, ...zones]));
     expect(data.retrofits.reduce((sum, r) => sum + r.households, 0)).toBeGreaterThanOrEqual(2080);
     expect(data.screenings).toHaveLength(12 * 12);
-    expect(data.aeds.length).toBeGreaterThanOrEqual(86);
-    for (const aed of data.aeds) expect(aed.trainedPeople >= 10 && aed.trainedPeople <= 60).toBe(true);
+    // 86 in the plan and two donated ones, all in counties and zones
+    expect(data.aeds).toHaveLength(88);
+    for (const aed of data.aeds) {
+      expect(aed.trainedPeople >= 10 && aed.trainedPeople <= 60).toBe(true);
+      expect([...counties, ...zones]).toContain(aed.regionCode);
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   date,
   index,
   integer,
+  jsonb,
   numeric,
   pgEnum,
   pgTable,
@@ -20,6 +21,8 @@ export const regionAggregation = pgEnum('region_aggregation', ['SUM', 'MIN', 'MA
 export const thresholdDirection = pgEnum('threshold_direction', ['AT_LEAST', 'AT_MOST']);
 export const agencyRole = pgEnum('agency_role', ['LEAD', 'RESPONSIBLE']);
 export const regionLevel = pgEnum('region_level', ['CITY', 'COUNTY', 'ZONE']);
+/** Where an indicator is reported (DESIGN.md 4.1): counties and zones, 市本级 (the city code), or both. */
+export const reportingLevel = pgEnum('reporting_level', ['REGIONS', 'CITY', 'BOTH']);
 
 /** Agencies (单位) are shared by every plan: next year's plan names the same bureaus. */
 export const agencies = pgTable('agencies', {
@@ -131,6 +134,9 @@ export const indicators = pgTable(
     numeratorId: integer(),
     denominatorId: integer(),
     note: text().notNull().default(''),
+    reportedBy: reportingLevel().notNull().default('BOTH'),
+    /** 任务分解: region code → that region's own target (decimal text); empty when not decomposed */
+    regionTargets: jsonb().$type<Record<string, string>>().notNull().default({}),
   },
   (t) => [
     uniqueIndex('indicators_plan_code_uq').on(t.planId, t.code),

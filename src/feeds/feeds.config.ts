@@ -68,7 +68,7 @@ const ruleSchema = z
 export type MappingRule = z.infer<typeof ruleSchema>;
 
 export const mappingSchema = z.strictObject({
-  /** where the region is; absent: every record is for the city scope */
+  /** where the region is (required by upsertFeed; a stored mapping without it quarantines every record) */
   region: z
     .strictObject({
       field: z.string().min(1),

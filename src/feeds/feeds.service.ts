@@ -188,6 +188,12 @@ export class FeedService {
         problems.push({ field: `${at}.stage`, message: 'a milestone rule names the stage it reports' });
       return undefined;
     });
+    // every figure names its unit: a feed without one would land nowhere (DESIGN.md 4.1)
+    if (!mapping.region)
+      problems.push({
+        field: 'input.mapping.region',
+        message: 'name the field that gives each record its region (with "default": "361100" for 市本级 records)',
+      });
     for (const [source, code] of Object.entries(mapping.region?.map ?? {})) {
       if (!model.regions.has(code)) problems.push({ field: `input.mapping.region.map.${source}`, message: `unknown region "${code}"` });
     }

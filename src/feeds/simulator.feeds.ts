@@ -1,7 +1,11 @@
 import type { Mapping } from './feeds.config.js';
 import type { FeedSpecInput } from './feeds.service.js';
 
-/** HRSS's loan ledger → new loans, personal loans, due and recovered amounts, interest waived (README). */
+/**
+ * HRSS's loan ledger → new loans, personal loans, due and recovered amounts, interest waived (README).
+ * Every loan names the unit that lent it: a county, a zone, or 361100 for the city's guarantee centre
+ * (市本级, legal for 1.2–1.5 and 1.8); a code the plan does not know is quarantined, not defaulted.
+ */
 export const loanMapping: Mapping = {
   region: { field: 'countyCode' },
   date: { field: 'issuedOn' },
@@ -15,7 +19,10 @@ export const loanMapping: Mapping = {
   ],
 };
 
-/** The five bureau feeds of the simulator, as the office would register them, against a simulator at `base`. */
+/**
+ * The five bureau feeds of the simulator, as the office would register them, against a simulator at
+ * `base`. Each record carries its county or zone code; none falls back to the city.
+ */
 export function simulatorFeeds(base: string): FeedSpecInput[] {
   const standards: [string, string][] = [
     ['urban_dibao', '2.1'],
@@ -33,7 +40,7 @@ export function simulatorFeeds(base: string): FeedSpecInput[] {
       format: 'JSON',
       recordsPath: 'items',
       schedule: '0 2 * * *',
-      pagination: { type: 'PAGE', pageParam: 'page', sizeParam: 'size', pageSize: 200 },
+      pagination: { type: 'PAGE', pageParam: 'page', sizeParam: 'size', pageSize: 500 },
       incremental: { param: 'since', field: 'updatedAt' },
       mapping: loanMapping,
     },

@@ -95,24 +95,39 @@ export const DEFAULT_SEED = 20230531;
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * The twelve county-level regions of plans/shangrao-2023.yaml. Population (万人, rounded census
- * figures) only weights the generated figures so that 鄱阳县 reports more than 横峰县.
+ * The reporting units of plans/shangrao-2023.yaml: twelve counties, three zones and 市本级. A county's
+ * population (万人, rounded census figures) only weights the generated figures so that 鄱阳县 reports
+ * more than 横峰县; its short name names sites.
  */
 const COUNTIES = [
-  { code: '361102', name: '信州区', population: 49 },
-  { code: '361103', name: '广丰区', population: 79 },
-  { code: '361104', name: '广信区', population: 74 },
-  { code: '361123', name: '玉山县', population: 55 },
-  { code: '361124', name: '铅山县', population: 37 },
-  { code: '361125', name: '横峰县', population: 19 },
-  { code: '361126', name: '弋阳县', population: 34 },
-  { code: '361127', name: '余干县', population: 90 },
-  { code: '361128', name: '鄱阳县', population: 128 },
-  { code: '361129', name: '万年县', population: 35 },
-  { code: '361130', name: '婺源县', population: 32 },
-  { code: '361181', name: '德兴市', population: 29 },
+  { code: '361102', name: '信州区', short: '信州', population: 49 },
+  { code: '361103', name: '广丰区', short: '广丰', population: 79 },
+  { code: '361104', name: '广信区', short: '广信', population: 74 },
+  { code: '361123', name: '玉山县', short: '玉山', population: 55 },
+  { code: '361124', name: '铅山县', short: '铅山', population: 37 },
+  { code: '361125', name: '横峰县', short: '横峰', population: 19 },
+  { code: '361126', name: '弋阳县', short: '弋阳', population: 34 },
+  { code: '361127', name: '余干县', short: '余干', population: 90 },
+  { code: '361128', name: '鄱阳县', short: '鄱阳', population: 128 },
+  { code: '361129', name: '万年县', short: '万年', population: 35 },
+  { code: '361130', name: '婺源县', short: '婺源', population: 32 },
+  { code: '361181', name: '德兴市', short: '德兴', population: 29 },
 ] as const;
 type County = (typeof COUNTIES)[number];
+const ZONES = [
+  { code: 'SR-ETDZ', name: '上饶经济技术开发区' },
+  { code: 'SR-SQS', name: '三清山风景名胜区' },
+  { code: 'SR-HSR', name: '上饶高铁经济试验区' },
+] as const;
+/** 市本级: the city's own unit (its guarantee centre lends too), beside the counties and zones */
+const CITY = { code: '361100', name: '市本级' } as const;
+interface Unit {
+  code: string;
+  name: string;
+}
+/** the units that report by county or zone (standards, AEDs) */
+const REGIONS: readonly Unit[] = [...COUNTIES, ...ZONES];
+const unitOf = (code: string): Unit => [...REGIONS, CITY].find((unit) => unit.code === code)!;
 
 /** mulberry32: a small, fast PRNG; enough for plausible figures, and the same seed gives the same data. */
 function mulberry32(seed: number): () => number {
@@ -152,14 +167,6 @@ class Random {
     }
     return items[items.length - 1];
   }
-  shuffled<T>(items: readonly T[]): T[] {
-    const copy = [...items];
-    for (let i = copy.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
-      [copy[i], copy[j]] = [copy[j], copy[i]];
-    }
-    return copy;
-  }
 }
 
 const DAY_MS = 86_400_000;
@@ -179,7 +186,36 @@ const divideHalfUp = (numerator: bigint, denominator: bigint): bigint => (2n * n
 
 const byPopulation = (county: County): number => county.population;
 
-const LOAN_COUNT = 600;
+/**
+ * What each unit's banks lend in 2023 (万元, the whole year), the share of it lent to individuals,
+ * and how reliably a loan that falls due is repaid in full. The city's guarantee centre (市本级) lends
+ * more to small firms; 鄱阳县 and 余干县 have more defaults. Lending runs through the year, so by
+ * late October about four fifths of each line is out: some units ahead of a pro-rata share, some behind.
+ */
+const LENDING: readonly { unit: Unit; wan: number; personalShare: number; repaidInFull: number }[] = [
+  { unit: CITY, wan: 15_000, personalShare: 0.53, repaidInFull: 0.985 },
+  { unit: unitOf('361102'), wan: 19_000, personalShare: 0.6, repaidInFull: 0.985 },
+  { unit: unitOf('361103'), wan: 21_000, personalShare: 0.62, repaidInFull: 0.985 },
+  { unit: unitOf('361104'), wan: 17_600, personalShare: 0.6, repaidInFull: 0.985 },
+  { unit: unitOf('361123'), wan: 18_000, personalShare: 0.6, repaidInFull: 0.985 },
+  { unit: unitOf('361124'), wan: 9_300, personalShare: 0.65, repaidInFull: 0.985 },
+  { unit: unitOf('361125'), wan: 8_100, personalShare: 0.66, repaidInFull: 0.985 },
+  { unit: unitOf('361126'), wan: 9_000, personalShare: 0.65, repaidInFull: 0.985 },
+  { unit: unitOf('361127'), wan: 14_500, personalShare: 0.66, repaidInFull: 0.8 },
+  { unit: unitOf('361128'), wan: 19_700, personalShare: 0.68, repaidInFull: 0.76 },
+  { unit: unitOf('361129'), wan: 9_500, personalShare: 0.64, repaidInFull: 0.985 },
+  { unit: unitOf('361130'), wan: 8_550, personalShare: 0.62, repaidInFull: 0.985 },
+  { unit: unitOf('361181'), wan: 8_800, personalShare: 0.6, repaidInFull: 0.985 },
+  { unit: unitOf('SR-ETDZ'), wan: 12_500, personalShare: 0.52, repaidInFull: 0.985 },
+  { unit: unitOf('SR-SQS'), wan: 1_800, personalShare: 0.7, repaidInFull: 0.985 },
+  { unit: unitOf('SR-HSR'), wan: 6_000, personalShare: 0.55, repaidInFull: 0.985 },
+];
+/**
+ * One loan keeps the code of 上饶县, which became 广信区 (361104) in 2019: a branch's old system. The
+ * plan has no such region, so the hub quarantines that record (the demo's one quarantined record).
+ */
+const STALE_COUNTY = { code: '361121', name: '上饶县', replacedBy: '361104' } as const;
+
 // the six groups the plan names (利息全部免除), then everyone else (免除50%)
 const FULLY_WAIVED_CATEGORIES = ['高校毕业生', '就业困难人员', '返乡创业农民工', '脱贫人口', '退捕渔民', '复员转业退役军人'] as const;
 const BORROWER_CATEGORIES = [
@@ -192,21 +228,43 @@ const BORROWER_CATEGORIES = [
   { name: '其他', weight: 16 },
 ] as const;
 const SHORT_TERMS_DAYS = [91, 182, 273];
+// 2023-01-21 .. 2023-01-27: the Spring Festival holiday, no lending
+const SPRING_FESTIVAL = { from: 21, to: 27 };
 
 function generateLoans(random: Random): LoanRecord[] {
-  const drafts = Array.from({ length: LOAN_COUNT }, () => draftLoan(random));
+  const drafts: Omit<LoanRecord, 'loanId'>[] = [];
+  for (const lender of LENDING) {
+    // the personal and the enterprise lines are filled loan by loan until each reaches its volume
+    const personalYuan = Math.round(lender.wan * 10_000 * lender.personalShare);
+    for (const [personal, volume] of [
+      [true, personalYuan],
+      [false, lender.wan * 10_000 - personalYuan],
+    ] as const) {
+      for (let lent = 0; lent < volume;) {
+        const draft = draftLoan(random, lender, personal);
+        drafts.push(draft);
+        lent += Number(draft.amountYuan.slice(0, -3));
+      }
+    }
+  }
   drafts.sort((a, b) => a.issuedOn.localeCompare(b.issuedOn));
+  const stale = drafts.find((draft) => draft.countyCode === STALE_COUNTY.replacedBy && draft.issuedOn >= '2023-04-01')!;
+  Object.assign(stale, { county: STALE_COUNTY.name, countyCode: STALE_COUNTY.code });
   return drafts.map((draft, index) => ({ loanId: `SR-CYDK-2023-${pad(index + 1, 5)}`, ...draft }));
 }
 
-function draftLoan(random: Random): Omit<LoanRecord, 'loanId'> {
-  const county = random.weighted(COUNTIES, byPopulation);
-  const personal = random.chance(0.85);
+function draftLoan(random: Random, lender: (typeof LENDING)[number], personal: boolean): Omit<LoanRecord, 'loanId'> {
   const category = personal ? random.weighted(BORROWER_CATEGORIES, (c) => c.weight).name : null;
-  // enterprise loans lean to the small end, as most borrowers are small firms
-  const amount = personal ? 100_000 + 10_000 * random.int(0, 20) : 500_000 + 100_000 * Math.floor(random.float() ** 3 * 26);
+  // individuals up to 300,000 元 (half of them borrow the most), small firms (小微企业) up to 4,000,000 元,
+  // leaning to the small end
+  const amount = personal
+    ? random.chance(0.5)
+      ? 300_000
+      : 100_000 + 10_000 * random.int(0, 19)
+    : 500_000 + 100_000 * Math.floor(random.float() ** 3 * 36);
 
   let issuedDay = random.int(5, 354); // 2023-01-05 .. 2023-12-20
+  if (issuedDay >= SPRING_FESTIVAL.from && issuedDay <= SPRING_FESTIVAL.to) issuedDay = SPRING_FESTIVAL.to + 3; // Monday 2023-01-30
   if (weekdayOfDay(issuedDay) === 6) issuedDay += 2; // banks lend on weekdays
   if (weekdayOfDay(issuedDay) === 0) issuedDay += 1;
   const issuedOn = dateOfDay(issuedDay);
@@ -218,20 +276,24 @@ function draftLoan(random: Random): Omit<LoanRecord, 'loanId'> {
   let repaidAmountYuan: string | null = null;
   let repaidOn: string | null = null;
   if (dueDay !== undefined) {
-    if (random.chance(0.96)) {
+    // drawn whatever the outcome, so a unit's repayment rate changes its defaults only, not the rest of the data
+    const [repays, repaysPart, tenths, daysLate] = [random.float(), random.chance(0.5), random.int(4, 9), random.int(0, 10)];
+    if (repays < lender.repaidInFull) {
+      // the bank debits the borrower's account on the due date
       repaidAmountYuan = yuan(amount);
-      repaidOn = dateOfDay(Math.min(dueDay + random.int(0, 5), LAST_DAY));
-    } else if (random.chance(0.5)) {
-      repaidAmountYuan = yuan((amount / 10) * random.int(4, 9));
-      repaidOn = dateOfDay(Math.min(dueDay + random.int(0, 10), LAST_DAY));
+      repaidOn = dateOfDay(dueDay);
+    } else if (repaysPart) {
+      // overdue: part of it comes back within days, the rest falls to the guarantee fund
+      repaidAmountYuan = yuan((amount / 10) * tenths);
+      repaidOn = dateOfDay(Math.min(dueDay + daysLate, LAST_DAY));
     }
   }
 
   return {
     borrowerType: personal ? 'PERSONAL' : 'ENTERPRISE',
     borrowerCategory: category,
-    county: county.name,
-    countyCode: county.code,
+    county: lender.unit.name,
+    countyCode: lender.unit.code,
     amountYuan: yuan(amount),
     issuedOn,
     dueOn: dueDay === undefined ? null : dateOfDay(dueDay),
@@ -256,43 +318,58 @@ function waivedInterest(amount: number, category: string | null, fromDay: number
 
 /** The document's six 民政 standards: baseline ("提高60元") and 2023 target ("达到885元"). */
 const STANDARDS = [
-  { code: 'urban_dibao', baseline: 825, target: 885 },
-  { code: 'urban_dibao_subsidy', baseline: 530, target: 570 },
-  { code: 'rural_dibao', baseline: 600, target: 660 },
-  { code: 'rural_dibao_subsidy', baseline: 400, target: 440 },
-  { code: 'tekun_care', baseline: 1080, target: 1150 },
-  { code: 'tekun_self', baseline: 780, target: 860 },
+  { code: 'urban_dibao', baseline: 825, target: 885, dibao: true },
+  { code: 'urban_dibao_subsidy', baseline: 530, target: 570, dibao: true },
+  { code: 'rural_dibao', baseline: 600, target: 660, dibao: true },
+  { code: 'rural_dibao_subsidy', baseline: 400, target: 440, dibao: true },
+  { code: 'tekun_care', baseline: 1080, target: 1150, dibao: false },
+  { code: 'tekun_self', baseline: 780, target: 860, dibao: false },
 ] as const;
-const TWO_STEP_COUNTIES = 5;
+type Standard = (typeof STANDARDS)[number];
+interface StandardStep {
+  effectiveDate: string;
+  amount: (s: Standard) => number | undefined;
+}
 
-/** Each county raises all six standards by one notice; five of them go halfway first and reach the target later. */
+/**
+ * Each county and zone raises its standards by notice. Most raise all six to the target at once,
+ * between January and July. 余干县 goes halfway in February and the rest of the way in September;
+ * 鄱阳县 raises its four 低保 figures three quarters of the way in March (870 of 825 → 885) and the
+ * rest only from November, its 特困 standards in full in March.
+ */
 function generateStandards(random: Random): StandardRow[] {
-  const twoStep = new Set(
-    random
-      .shuffled(COUNTIES)
-      .slice(0, TWO_STEP_COUNTIES)
-      .map((county) => county.code),
-  );
   const rows: Omit<StandardRow, 'recordId'>[] = [];
-  for (const county of COUNTIES) {
-    const steps = twoStep.has(county.code)
-      ? [
-          { month: random.int(1, 4), amount: (s: (typeof STANDARDS)[number]) => (s.baseline + s.target) / 2 },
-          { month: random.int(7, 10), amount: (s: (typeof STANDARDS)[number]) => s.target },
-        ]
-      : [{ month: random.int(1, 7), amount: (s: (typeof STANDARDS)[number]) => s.target }];
+  const raisedBy = (share: number) => (s: Standard) => s.baseline + (s.target - s.baseline) * share;
+  for (const unit of REGIONS) {
+    let steps: StandardStep[];
+    if (unit.code === '361127') {
+      steps = [
+        { effectiveDate: '2023-02-01', amount: raisedBy(1 / 2) },
+        { effectiveDate: '2023-09-01', amount: raisedBy(1) },
+      ];
+    } else if (unit.code === '361128') {
+      steps = [
+        { effectiveDate: '2023-03-01', amount: (s) => (s.dibao ? raisedBy(3 / 4)(s) : s.target) },
+        { effectiveDate: '2023-11-01', amount: (s) => (s.dibao ? s.target : undefined) },
+      ];
+    } else {
+      steps = [{ effectiveDate: `2023-${pad(random.int(1, 7), 2)}-01`, amount: raisedBy(1) }];
+    }
     for (const step of steps) {
       for (const standard of STANDARDS) {
+        const amount = step.amount(standard);
+        if (amount === undefined) continue;
         rows.push({
-          regionName: county.name,
-          regionCode: county.code,
+          regionName: unit.name,
+          regionCode: unit.code,
           standard: standard.code,
-          amountYuan: yuan(step.amount(standard)),
-          effectiveDate: `2023-${pad(step.month, 2)}-01`,
+          amountYuan: yuan(amount),
+          effectiveDate: step.effectiveDate,
         });
       }
     }
   }
+  rows.sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate));
   return rows.map((row, index) => ({ recordId: `MZ-BZ-2023-${pad(index + 1, 4)}`, ...row }));
 }
 
@@ -303,8 +380,8 @@ function generateRetrofits(random: Random): RetrofitRecord[] {
   for (let total = 0; total < RETROFIT_HOUSEHOLDS;) {
     const county = random.weighted(COUNTIES, byPopulation);
     const households = random.int(5, 40);
-    // works start in March and most batches are signed off in the second half of the year
-    const completedDay = 60 + Math.floor(Math.sqrt(random.float()) * 300);
+    // works start in March; batches are signed off evenly through the rest of the year
+    const completedDay = 60 + Math.floor(random.float() * 300);
     drafts.push({ county: county.name, countyCode: county.code, households, completedOn: dateOfDay(completedDay) });
     total += households;
   }
@@ -359,30 +436,86 @@ const AED_SITE_TYPES = [
   },
   { type: '市民服务中心', weight: 12, names: [(b: string) => `${b}市民服务中心`, (b: string) => `${b}政务服务中心`] },
   { type: '客运车站', weight: 10, names: [(b: string) => `${b}汽车站`, (b: string) => `${b}汽车客运中心`] },
-  { type: '火车站', weight: 8, names: [(b: string) => (b === '信州' ? '上饶站' : `${b}站`)] },
+  { type: '火车站', weight: 8, names: [(b: string) => `${b}站`] },
   { type: '体育运动场馆', weight: 12, names: [(b: string) => `${b}体育中心`, (b: string) => `${b}全民健身中心`] },
   { type: '大型商场', weight: 10, names: [(b: string) => `${b}万达广场`, (b: string) => `${b}吾悦广场`, (b: string) => `${b}百货大楼`] },
 ] as const;
-const AED_TARGET = 86;
+/** The zones' own sites: a scenic area has no schools or railway station of its own. */
+const ZONE_AED_SITES: Record<string, readonly { type: string; site: string }[]> = {
+  'SR-ETDZ': [
+    { type: '企事业单位', site: '上饶经开区管委会' },
+    { type: '企事业单位', site: '晶科能源上饶基地' },
+    { type: '企事业单位', site: '吉利汽车上饶工厂' },
+    { type: '市民服务中心', site: '上饶经开区政务服务中心' },
+    { type: '大型商场', site: '上饶经开区邻里中心' },
+  ],
+  'SR-SQS': [
+    { type: '市民服务中心', site: '三清山南部游客服务中心' },
+    { type: '市民服务中心', site: '三清山东部游客服务中心' },
+    { type: '客运车站', site: '三清山金沙索道下站' },
+    { type: '客运车站', site: '三清山外双溪索道上站' },
+    { type: '企事业单位', site: '三清山风景区管委会' },
+    { type: '企事业单位', site: '三清山南清园景区管理处' },
+  ],
+  'SR-HSR': [
+    { type: '火车站', site: '上饶站' },
+    { type: '火车站', site: '上饶站' },
+    { type: '客运车站', site: '上饶高铁站公交枢纽' },
+    { type: '大型商场', site: '上饶高铁万达广场' },
+    { type: '市民服务中心', site: '上饶高铁经济试验区政务服务中心' },
+    { type: '体育运动场馆', site: '上饶市体育中心' },
+  ],
+};
+/**
+ * The Red Cross's deployment: devices per county and zone (86 in the plan, and two donated ones in
+ * 信州区 and 婺源县) and the days of the year each unit's devices go in. Some units are done by
+ * September, 鄱阳县 and 三清山 start late.
+ */
+const AED_DEPLOYMENT: readonly { code: string; devices: number; fromDay: number; toDay: number }[] = [
+  { code: '361102', devices: 10, fromDay: 74, toDay: 255 },
+  { code: '361103', devices: 7, fromDay: 80, toDay: 330 },
+  { code: '361104', devices: 7, fromDay: 74, toDay: 349 },
+  { code: '361123', devices: 6, fromDay: 74, toDay: 300 },
+  { code: '361124', devices: 5, fromDay: 120, toDay: 349 },
+  { code: '361125', devices: 3, fromDay: 74, toDay: 260 },
+  { code: '361126', devices: 4, fromDay: 100, toDay: 320 },
+  { code: '361127', devices: 6, fromDay: 74, toDay: 320 },
+  { code: '361128', devices: 8, fromDay: 180, toDay: 349 },
+  { code: '361129', devices: 4, fromDay: 90, toDay: 340 },
+  { code: '361130', devices: 7, fromDay: 74, toDay: 320 },
+  { code: '361181', devices: 4, fromDay: 140, toDay: 349 },
+  { code: 'SR-ETDZ', devices: 5, fromDay: 74, toDay: 300 },
+  { code: 'SR-SQS', devices: 6, fromDay: 160, toDay: 349 },
+  { code: 'SR-HSR', devices: 6, fromDay: 74, toDay: 300 },
+];
 
 function generateAeds(random: Random): AedRow[] {
   const devicesAtSite = new Map<string, number>();
   const drafts: Omit<AedRow, 'deviceId'>[] = [];
-  const count = AED_TARGET + random.int(0, 4);
-  for (let i = 0; i < count; i++) {
-    const county = random.weighted(COUNTIES, byPopulation);
-    const siteType = random.weighted(AED_SITE_TYPES, (t) => t.weight);
-    const baseName = county.name.slice(0, -1); // 信州区 → 信州
-    const site = random.pick(siteType.names)(baseName);
-    const devices = (devicesAtSite.get(site) ?? 0) + 1;
-    devicesAtSite.set(site, devices);
-    drafts.push({
-      site: devices === 1 ? site : `${site}（第${devices}台）`,
-      siteType: siteType.type,
-      regionCode: county.code,
-      installedOn: dateOfDay(random.int(74, 349)), // 2023-03-15 .. 2023-12-15
-      trainedPeople: random.int(10, 60),
-    });
+  for (const { code, devices, fromDay, toDay } of AED_DEPLOYMENT) {
+    const county = COUNTIES.find((c) => c.code === code);
+    for (let i = 0; i < devices; i++) {
+      let siteType: string;
+      let site: string;
+      if (!county) {
+        ({ type: siteType, site } = ZONE_AED_SITES[code][i % ZONE_AED_SITES[code].length]);
+      } else {
+        // 上饶站 is in the 高铁 zone's list: 信州区 has no railway station of its own
+        const types = code === '361102' ? AED_SITE_TYPES.filter((t) => t.type !== '火车站') : AED_SITE_TYPES;
+        const type = random.weighted(types, (t) => t.weight);
+        siteType = type.type;
+        site = random.pick(type.names)(county.short);
+      }
+      const count = (devicesAtSite.get(site) ?? 0) + 1;
+      devicesAtSite.set(site, count);
+      drafts.push({
+        site: count === 1 ? site : `${site}（第${count}台）`,
+        siteType,
+        regionCode: code,
+        installedOn: dateOfDay(random.int(fromDay, toDay)),
+        trainedPeople: random.int(10, 60),
+      });
+    }
   }
   drafts.sort((a, b) => a.installedOn.localeCompare(b.installedOn));
   return drafts.map((draft, index) => ({ deviceId: `HSH-AED-2023-${pad(index + 1, 3)}`, ...draft }));

@@ -25,7 +25,10 @@ export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<
   const result = await loadPlanFile(hub.db, resolve(command.path), hub.clock);
   // new or moved rounds get their reminders now, not at the next restart
   if (result.outcome !== 'unchanged' && hub.jobs.available) await syncReminderJobs(hub);
-  return `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`;
+  return [
+    `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`,
+    ...result.warnings.map((w) => `warning: ${w}`),
+  ].join('\n');
 }
 
 export async function listenAdminSocket(hub: Hub): Promise<Server> {

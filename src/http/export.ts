@@ -2,7 +2,9 @@ import type { Express, Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Hub } from '../app.js';
 import { ledgerCsv, ledgerXlsx } from '../progress/ledger.js';
+import { asOfFor } from '../progress/progress.service.js';
 import { dateInZone } from '../shared/clock.js';
+import { AppError } from '../shared/errors.js';
 import { requireTokenRole } from './rest-auth.js';
 
 const validDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text).isValid;
@@ -20,9 +22,17 @@ export function mountExports(app: Express, hub: Hub): void {
         .json({ errors: [{ message: `plan ${planCode ?? '(current)'} not found`, extensions: { code: 'NOT_FOUND', field: 'plan' } }] });
       return;
     }
-    const asOf = typeof req.query.asOf === 'string' ? req.query.asOf : dateInZone(hub.clock.now(), plan.timeZone);
-    if (!validDate(asOf)) {
+    const asked = typeof req.query.asOf === 'string' ? req.query.asOf : undefined;
+    if (asked !== undefined && !validDate(asked)) {
       res.status(400).json({ errors: [{ message: 'asOf: a date YYYY-MM-DD', extensions: { code: 'BAD_USER_INPUT', field: 'asOf' } }] });
+      return;
+    }
+    let asOf: string;
+    try {
+      asOf = asOfFor(hub.clock, plan, asked);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      res.status(400).json({ errors: [{ message: error.message, extensions: { code: error.code, field: error.details.field } }] });
       return;
     }
     const name = `ledger-${plan.code}-${asOf}`;

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
+  getVariableValues,
   type ASTVisitor,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
@@ -59,7 +60,11 @@ export function costLimit(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, schema, operation }) {
+          // check the variables first, as Apollo would at execution: a bad value is the caller's
+          // mistake (400 naming the field), not a fault of the cost estimate that reads them
+          const coerced = getVariableValues(schema, operation?.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 20 });
+          if (coerced.errors) throw variablesError(coerced.errors);
           const cost = getComplexity({
             schema,
             query: document,
@@ -76,4 +81,25 @@ export function costLimit(maxCost: number): ApolloServerPlugin {
       };
     },
   };
+}
+
+/**
+ * graphql-js names a bad variable in prose: `Variable "$input" got invalid value … at "input[0]";
+ * Field "regionCode" of required type "String!" was not provided.` The field path is what a
+ * bureau's engineer needs: `input[0].regionCode`.
+ */
+export function variableField(message: string): string | undefined {
+  const match = /^Variable "\$([^"]+)" got invalid value[\s\S]*?(?: at "([^"]+)")?; ([\s\S]*)$/.exec(message);
+  if (!match) return /^Variable "\$([^"]+)"/.exec(message)?.[1];
+  const [, name, at, reason] = match;
+  const base = at ?? name;
+  const field = /^Field "([^"]+)" (?:of required type|is not defined)/.exec(reason)?.[1];
+  return field ? `${base}.${field}` : base;
+}
+
+function variablesError(errors: readonly GraphQLError[]): GraphQLError {
+  const problems = errors.map((e) => ({ field: variableField(e.message) ?? '', message: e.message }));
+  return new GraphQLError(errors[0].message, {
+    extensions: { code: 'BAD_USER_INPUT', field: problems[0].field, problems, http: { status: 400 } },
+  });
 }

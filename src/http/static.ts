@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
+import { statusModuleSource } from '../progress/status.js';
 
 export const dashboardDir = fileURLToPath(new URL('./dashboard', import.meta.url));
 
@@ -8,5 +9,10 @@ export function mountDashboard(app: Express): void {
   app.get('/', (_req, res) => res.redirect('/dashboard/'));
   // Express 5 matches '/dashboard' for '/dashboard/' too: redirect only the bare path
   app.get('/dashboard', (req, res, next) => (req.originalUrl.split('?')[0] === '/dashboard' ? res.redirect(301, '/dashboard/') : next()));
+  // the status labels the ledger uses too, from the one table in src/progress/status.ts
+  const statusModule = statusModuleSource();
+  app.get('/dashboard/status.js', (_req, res) => {
+    res.type('text/javascript').set('Cache-Control', 'no-cache').send(statusModule);
+  });
   app.use('/dashboard', express.static(dashboardDir, { index: 'index.html', maxAge: 0 }));
 }

@@ -142,10 +142,22 @@ export class ObservationService {
       return fail('indicatorCode', `indicator ${indicator.code} is derived from its numerator and denominator and cannot be written`);
     }
 
-    const regionCode = item.regionCode ?? null;
-    const region = regionCode === null ? undefined : model.regions.get(regionCode);
-    if (regionCode !== null && !region) return fail('regionCode', `unknown region "${regionCode}" in plan ${model.plan.code}`);
-    const regionId = region?.id ?? model.cityRegionId;
+    // no silent default: a figure without its unit could be read as the whole city's (DESIGN.md 4.1)
+    const regionCode = item.regionCode?.trim() ?? '';
+    if (regionCode === '') return fail('regionCode', 'a region code is required (361100 is 市本级; counties and zones have their own)');
+    const region = model.regions.get(regionCode);
+    if (!region) return fail('regionCode', `unknown region "${regionCode}" in plan ${model.plan.code}`);
+    const regionId = region.id;
+    const isCity = regionId === model.cityRegionId;
+    if (indicator.reportedBy === 'REGIONS' && isCity) {
+      return fail('regionCode', `indicator ${indicator.code} is reported by counties and zones, not by 市本级 (${regionCode})`);
+    }
+    if (indicator.reportedBy === 'CITY' && !isCity) {
+      return fail(
+        'regionCode',
+        `indicator ${indicator.code} is reported by 市本级 only (${model.plan.code}'s city code), not by ${regionCode}`,
+      );
+    }
 
     if (item.date < model.plan.periodStart || item.date > model.plan.periodEnd) {
       return fail('date', `${item.date} is outside the plan period ${model.plan.periodStart} to ${model.plan.periodEnd}`);

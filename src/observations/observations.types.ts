@@ -4,7 +4,10 @@ import { DateScalar, DecimalScalar } from '../shared/scalars.js';
 @InputType('ObservationInput', { description: 'One figure a bureau reports' })
 export class ObservationInput {
   @Field(() => String) indicatorCode!: string;
-  @Field(() => String, { nullable: true, description: 'default: the city scope' }) regionCode?: string | null;
+  @Field(() => String, {
+    description: "required; 361100 is 市本级 (DESIGN.md 4.1), counties and zones have their own; at the indicator's reportedBy level",
+  })
+  regionCode!: string;
   @Field(() => DateScalar) date!: string;
   @Field(() => DecimalScalar, { description: 'MILESTONE: 1 when the stage is done, 0 when it is not (or no longer)' }) value!: string;
   @Field(() => String, { nullable: true, description: "optional; converted to the indicator's unit (元, 万元, 亿元)" }) unit?:

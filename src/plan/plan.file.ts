@@ -9,6 +9,10 @@ import { Decimal, isDecimalString, parseDecimal } from '../shared/decimal.js';
  * scalar stays the string that was written ("19.5" never becomes a float), then validated by zod.
  */
 
+/** Where an indicator is reported (DESIGN.md 4.1): counties and zones, 市本级 only, or both. */
+export const reportingLevels = ['REGIONS', 'CITY', 'BOTH'] as const;
+export type ReportingLevel = (typeof reportingLevels)[number];
+
 const decimal = z.string().refine(isDecimalString, 'must be a decimal number such as "19.5"');
 const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s).isValid, 'must be a date YYYY-MM-DD');
 const code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "_", "." or "-"');
@@ -49,6 +53,8 @@ const indicatorSchema = z.strictObject({
   denominator: z.string().optional(),
   allowNegative: z.enum(['true', 'false']).optional(),
   stages: z.array(stageSchema).optional(),
+  reportedBy: z.enum(reportingLevels).optional(),
+  regionTargets: z.record(z.string(), decimal).optional(),
 });
 
 const projectSchema = z.strictObject({
@@ -102,6 +108,10 @@ export interface PlanFileIndicator {
   denominator: string | null;
   allowNegative: boolean;
   stages: { code: string; name: string; weight: string }[];
+  /** derived ratios: BOTH when their parts differ, else their parts' level */
+  reportedBy: ReportingLevel;
+  /** 任务分解: region code → target, sorted by code */
+  regionTargets: Record<string, string>;
 }
 
 export interface PlanFile {
@@ -127,6 +137,8 @@ export interface PlanFile {
   }[];
   /** sha256 of the validated content: the same plan loaded twice is recognised and skipped */
   contentHash: string;
+  /** what is worth a look but not refused: region targets that do not add up to the city's */
+  warnings: PlanProblem[];
 }
 
 export interface PlanProblem {
@@ -209,7 +221,7 @@ export function parsePlanFile(text: string, source = 'plan'): PlanFile {
   }
   const problems = crossCheck(parsed.data, problem);
   if (problems.length > 0) throw new PlanFileError(source, problems);
-  return normalise(parsed.data);
+  return { ...normalise(parsed.data), warnings: decompositionWarnings(parsed.data, problem) };
 }
 
 /** Checks that span fields: references resolve, codes are unique, targets fit their kind. */
@@ -321,6 +333,35 @@ function crossCheck(plan: RawPlan, problem: (path: PropertyKey[], message: strin
         if (ind.aggregation === 'RATIO') problems.push(problem([...at, 'aggregation'], 'only THRESHOLD indicators aggregate as RATIO'));
       }
 
+      if (ind.kind === 'THRESHOLD' && ind.reportedBy)
+        problems.push(problem([...at, 'reportedBy'], 'a derived ratio is reported where its numerator and denominator are'));
+      if (ind.regionTargets) {
+        if (ind.kind !== 'TARGET')
+          problems.push(
+            problem(
+              [...at, 'regionTargets'],
+              ind.kind === 'LEVEL' || ind.kind === 'THRESHOLD'
+                ? `a ${ind.kind} standard holds in every unit as it is: it is not decomposed`
+                : `only TARGET indicators have decomposed targets, not ${ind.kind}`,
+            ),
+          );
+        for (const [regionCode, text] of Object.entries(ind.regionTargets)) {
+          const where = [...at, 'regionTargets', regionCode];
+          const region = plan.regions.find((r) => r.code === regionCode);
+          if (!region) {
+            problems.push(problem(where, `region "${regionCode}" is not listed under regions`));
+            continue;
+          }
+          const isCity = regionCode === plan.cityRegion;
+          if (isCity && ind.reportedBy === 'REGIONS')
+            problems.push(problem(where, `indicator ${ind.code} is reported by counties and zones, not by 市本级`));
+          if (!isCity && ind.reportedBy === 'CITY') problems.push(problem(where, `indicator ${ind.code} is reported by 市本级 only`));
+          // zero would divide by zero: leave the unit out to give it no target
+          const target = decimalOf(text);
+          if (target && !target.gt(0)) problems.push(problem(where, 'must be greater than zero (leave a unit out to give it no target)'));
+        }
+      }
+
       if (ind.kind === 'MILESTONE') {
         if (!ind.stages || ind.stages.length === 0) problems.push(problem([...at, 'stages'], 'a MILESTONE indicator needs stages'));
         else {
@@ -346,9 +387,30 @@ function crossCheck(plan: RawPlan, problem: (path: PropertyKey[], message: strin
   return problems;
 }
 
+/** Region targets that do not add up to the city's target: likely a typo, but a plan may mean it (a reserve). */
+function decompositionWarnings(plan: RawPlan, problem: (path: PropertyKey[], message: string) => PlanProblem): PlanProblem[] {
+  const warnings: PlanProblem[] = [];
+  plan.projects.forEach((project, p) =>
+    project.indicators.forEach((ind, i) => {
+      if (!ind.regionTargets || !ind.target) return;
+      const total = Object.values(ind.regionTargets).reduce((sum, t) => sum.plus(decimalOf(t) ?? 0), new Decimal(0));
+      if (!total.eq(decimalOf(ind.target)!))
+        warnings.push(
+          problem(
+            ['projects', p, 'indicators', i, 'regionTargets'],
+            `region targets add up to ${total.toFixed()}, not the target ${decimalOf(ind.target)!.toFixed()}`,
+          ),
+        );
+    }),
+  );
+  return warnings;
+}
+
 const decimalOf = (text: unknown) => (typeof text === 'string' ? parseDecimal(text) : undefined);
 
-function normalise(plan: RawPlan): PlanFile {
+function normalise(plan: RawPlan): Omit<PlanFile, 'warnings'> {
+  const codes = new Map(plan.projects.flatMap((p) => p.indicators.map((i) => [i.code, i] as const)));
+  const levelOf = (code: string | undefined) => codes.get(code ?? '')?.reportedBy ?? 'BOTH';
   const content = {
     code: plan.code,
     title: plan.title,
@@ -385,6 +447,17 @@ function normalise(plan: RawPlan): PlanFile {
         denominator: i.denominator ?? null,
         allowNegative: i.allowNegative === 'true',
         stages: (i.stages ?? []).map((s) => ({ ...s, weight: parseDecimal(s.weight)!.toFixed() })),
+        reportedBy:
+          i.kind === 'THRESHOLD'
+            ? levelOf(i.numerator) === levelOf(i.denominator)
+              ? levelOf(i.numerator)
+              : 'BOTH'
+            : (i.reportedBy ?? 'BOTH'),
+        regionTargets: Object.fromEntries(
+          Object.entries(i.regionTargets ?? {})
+            .map(([code, target]) => [code, parseDecimal(target)!.toFixed()] as const)
+            .sort(([a], [b]) => a.localeCompare(b)),
+        ),
       })),
     })),
   };

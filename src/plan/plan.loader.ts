@@ -22,6 +22,8 @@ export interface PlanLoadResult {
   outcome: 'created' | 'updated' | 'unchanged';
   projects: number;
   indicators: number;
+  /** accepted but worth a look, e.g. region targets that do not add up to the city's target */
+  warnings: string[];
 }
 
 /**
@@ -31,7 +33,8 @@ export interface PlanLoadResult {
  */
 export async function loadPlan(db: Db, plan: PlanFile, clock: Clock): Promise<PlanLoadResult> {
   const indicatorCount = plan.projects.reduce((n, p) => n + p.indicators.length, 0);
-  const summary = { planCode: plan.code, projects: plan.projects.length, indicators: indicatorCount };
+  const warnings = plan.warnings.map((w) => `${w.line ? `line ${w.line}, ` : ''}${w.path}: ${w.message}`);
+  const summary = { planCode: plan.code, projects: plan.projects.length, indicators: indicatorCount, warnings };
   return db.transaction(async (tx) => {
     // one loader at a time per plan, even from two processes
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`plan:${plan.code}`}))`);
@@ -268,6 +271,8 @@ async function syncIndicators(tx: Db, planId: number, plan: PlanFile, projectIds
         weight: i.weight,
         allowNegative: i.allowNegative ? 1 : 0,
         note: i.note,
+        reportedBy: i.reportedBy,
+        regionTargets: i.regionTargets,
         numeratorId: null,
         denominatorId: null,
       })),
@@ -291,6 +296,8 @@ async function syncIndicators(tx: Db, planId: number, plan: PlanFile, projectIds
             'weight',
             'allowNegative',
             'note',
+            'reportedBy',
+            'regionTargets',
           ] as const
         ).map((column) => [column, sql.raw(`excluded.${column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`)]),
       ),

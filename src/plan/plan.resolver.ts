@@ -2,7 +2,16 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphq
 import type { HubContext } from '../http/context.js';
 import { findPlan, resolvePlan } from './plan.service.js';
 import type { AgencyRow, IndicatorRow, PlanRow, ProjectRow, RoundRow } from './plan.repository.js';
-import { AgencyType, IndicatorType, PlanType, ProjectType, RegionType, ReportingRoundType, StageType } from './plan.types.js';
+import {
+  AgencyType,
+  IndicatorType,
+  PlanType,
+  ProjectType,
+  RegionTargetType,
+  RegionType,
+  ReportingRoundType,
+  StageType,
+} from './plan.types.js';
 import { DateTimeScalar, formatInZone } from '../shared/scalars.js';
 import { DateTime } from 'luxon';
 import { listOf } from '../shared/complexity.js';
@@ -51,7 +60,10 @@ export class PlanResolver {
     return ctx.loaders.plan.roundsByPlan.load(plan.id);
   }
 
-  @FieldResolver(() => [RegionType], { ...listOf(30), description: 'the regions this plan covers, the city scope first' })
+  @FieldResolver(() => [RegionType], {
+    ...listOf(30),
+    description: 'the reporting units of this plan: 市本级 (the city code) first, then counties and zones',
+  })
   regions(@Root() plan: PlanRow, @Ctx() ctx: HubContext) {
     return ctx.loaders.plan.regionsByPlan.load(plan.id);
   }
@@ -125,6 +137,14 @@ export class IndicatorResolver {
   @FieldResolver(() => [StageType], { ...listOf(10), description: 'MILESTONE: the stages, in order' })
   stages(@Root() indicator: IndicatorRow, @Ctx() ctx: HubContext) {
     return ctx.loaders.plan.stagesByIndicator.load(indicator.id);
+  }
+
+  @FieldResolver(() => [RegionTargetType], {
+    ...listOf(20),
+    description: '任务分解: the units with a target of their own (TARGET indicators); empty when not decomposed',
+  })
+  regionTargets(@Root() indicator: IndicatorRow): RegionTargetType[] {
+    return Object.entries(indicator.regionTargets).map(([regionCode, target]) => ({ regionCode, target }));
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'THRESHOLD: the numerator indicator code' })

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { reportingLevel } from '../../drizzle/schema/plan.js';
 import { DateScalar, DecimalScalar } from '../shared/scalars.js';
 
 export enum IndicatorKind {
@@ -30,7 +31,7 @@ export enum RegionAggregation {
 }
 registerEnumType(RegionAggregation, {
   name: 'RegionAggregation',
-  description: 'How region values make the city value when the city itself has no series',
+  description: 'How the units that reported make the 全市 value: SUM (amounts, counts), MIN (a standard met everywhere), MAX, RATIO',
 });
 
 export enum ThresholdDirection {
@@ -39,6 +40,20 @@ export enum ThresholdDirection {
 }
 registerEnumType(ThresholdDirection, { name: 'ThresholdDirection' });
 
+export type ReportingLevel = (typeof reportingLevel.enumValues)[number];
+/** The GraphQL enum, from the database enum's values. */
+export const ReportingLevelEnum = Object.fromEntries(reportingLevel.enumValues.map((v) => [v, v])) as { [L in ReportingLevel]: L };
+registerEnumType(ReportingLevelEnum, {
+  name: 'ReportingLevel',
+  description: 'Where an indicator is reported: REGIONS (counties and zones), CITY (市本级, the city code), BOTH',
+});
+
+@ObjectType('RegionTarget', { description: '任务分解: one unit’s own share of a TARGET indicator' })
+export class RegionTargetType {
+  @Field(() => String) regionCode!: string;
+  @Field(() => DecimalScalar) target!: string;
+}
+
 @ObjectType('Agency', { description: '单位: a bureau, lead or responsible for projects' })
 export class AgencyType {
   @Field(() => String) code!: string;
@@ -46,7 +61,9 @@ export class AgencyType {
   @Field(() => String) nameEn!: string;
 }
 
-@ObjectType('Region', { description: '行政区划: the city scope, its counties and districts, and the functional zones' })
+@ObjectType('Region', {
+  description: '行政区划: a reporting unit — 市本级 (the city code, level CITY), a county or district, or a functional zone',
+})
 export class RegionType {
   @Field(() => String) code!: string;
   @Field(() => String) name!: string;
@@ -93,6 +110,8 @@ export class IndicatorType {
   @Field(() => RegionAggregation, { name: 'aggregation' }) regionAggregation!: RegionAggregation;
   @Field(() => ThresholdDirection) direction!: ThresholdDirection;
   @Field(() => String, { description: 'how the plan reads the document where it is open to reading' }) note!: string;
+  @Field(() => ReportingLevelEnum, { description: 'the units that report it; a write from another level is refused' })
+  reportedBy!: ReportingLevel;
 }
 
 @ObjectType('ReportingRound', { description: '进展报送: a date by which every lead agency reports progress' })

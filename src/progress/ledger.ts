@@ -4,17 +4,10 @@ import { DateTime } from 'luxon';
 import { progressReports, reportingRounds } from '../../drizzle/schema/index.js';
 import type { Hub } from '../app.js';
 import type { PlanRow } from '../plan/plan.repository.js';
-import { consolidatedRows, type ConsolidatedRow } from './progress.service.js';
+import { consolidatedRows, totalRegion, type ConsolidatedRow } from './progress.service.js';
+import { statusLabel } from './status.js';
 
 /** 台账: the ledger the office hands to the leading group, one row per indicator (and per region). */
-
-export const statusLabels: Record<string, string> = {
-  ACHIEVED: '已完成',
-  ON_TRACK: '正常推进',
-  LAGGING: '滞后',
-  BEHIND: '严重滞后',
-  NO_DATA: '无数据',
-};
 
 interface LedgerColumn {
   header: string;
@@ -39,7 +32,7 @@ const columns: LedgerColumn[] = [
   { header: '完成', width: 14, value: (r) => r.value, numeric: true },
   { header: '完成率(%)', width: 11, value: (r) => r.percent },
   { header: '序时进度(%)', width: 12, value: (r) => r.expectedPercent },
-  { header: '状态', width: 10, value: (r) => statusLabels[r.status] ?? r.status },
+  { header: '状态', width: 10, value: (r) => statusLabel(r.status) },
   { header: '最近数据日期', width: 13, value: (r) => r.lastObservedOn },
   { header: '最近进展报送', width: 13, value: (r) => r.lastReportedOn },
 ];
@@ -47,12 +40,21 @@ const regionColumns: LedgerColumn[] = [
   { header: '地区编码', width: 10, value: (r) => r.regionCode },
   { header: '地区', width: 18, value: (r) => r.regionName },
 ];
+const shareColumn: LedgerColumn = { header: '占全市(%)', width: 10, value: (r) => r.shareOfCity };
+
+/** By region: the unit after the indicator, and its share of 全市 after its percent. */
+const columnsFor = (byRegion: boolean): LedgerColumn[] => {
+  if (!byRegion) return columns;
+  const percentAt = columns.findIndex((c) => c.header === '完成率(%)');
+  return [...columns.slice(0, 3), ...regionColumns, ...columns.slice(3, percentAt + 1), shareColumn, ...columns.slice(percentAt + 1)];
+};
 
 export async function ledgerRows(hub: Hub, plan: PlanRow, asOf: string, byRegion: boolean): Promise<LedgerRow[]> {
   const structure = await hub.progress.structure(plan);
   const snap = await hub.progress.planProgress(plan, asOf, structure);
   const agencies = new Map((await hub.planRepository.allAgencies()).map((a) => [a.id, a]));
-  const regions = byRegion ? structure.regions : structure.regions.filter((r) => r.id === plan.cityRegionId);
+  // 全市 first; by region, every reporting unit after it (市本级, counties, zones)
+  const regions = byRegion ? [totalRegion, ...structure.regions] : [totalRegion];
   // the last progress report on each project that had arrived by the end of asOf
   const endOfDay = DateTime.fromISO(asOf, { zone: plan.timeZone }).endOf('day').toJSDate();
   const projectIds = structure.projects.map((p) => p.id);
@@ -81,8 +83,8 @@ export async function ledgerXlsx(hub: Hub, plan: PlanRow, asOf: string): Promise
   workbook.creator = 'Livelihood Projects Data Hub';
   workbook.created = hub.clock.now();
   const sheets: [string, LedgerColumn[], LedgerRow[]][] = [
-    ['台账', columns, await ledgerRows(hub, plan, asOf, false)],
-    ['分地区', [...columns.slice(0, 3), ...regionColumns, ...columns.slice(3)], await ledgerRows(hub, plan, asOf, true)],
+    ['台账', columnsFor(false), await ledgerRows(hub, plan, asOf, false)],
+    ['分地区', columnsFor(true), await ledgerRows(hub, plan, asOf, true)],
   ];
   for (const [name, cols, rows] of sheets) {
     const sheet = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 2 }] });
@@ -112,7 +114,7 @@ const csvField = (value: string | number | null) => {
 
 /** CSV with a BOM so Excel opens the Chinese text correctly; decimals stay exact text. */
 export async function ledgerCsv(hub: Hub, plan: PlanRow, asOf: string, byRegion: boolean): Promise<string> {
-  const cols = byRegion ? [...columns.slice(0, 3), ...regionColumns, ...columns.slice(3)] : columns;
+  const cols = columnsFor(byRegion);
   const rows = await ledgerRows(hub, plan, asOf, byRegion);
   const lines = [cols.map((c) => csvField(c.header)).join(','), ...rows.map((r) => cols.map((c) => csvField(c.value(r))).join(','))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;

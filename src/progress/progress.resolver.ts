@@ -3,15 +3,22 @@ import type { HubContext } from '../http/context.js';
 import type { AgencyRow, IndicatorRow, PlanRow, ProjectRow, RegionRow } from '../plan/plan.repository.js';
 import { resolvePlan } from '../plan/plan.service.js';
 import { AgencyType, IndicatorKind, IndicatorType, PlanType, ProjectType } from '../plan/plan.types.js';
-import { dateInZone } from '../shared/clock.js';
 import { notFound } from '../shared/errors.js';
 import { DateScalar } from '../shared/scalars.js';
-import { computeSeries, consolidatedRows, type PlanProgress, type RegionFigure, type ShownRollup } from './progress.service.js';
-import { IndicatorRowType, ProgressType, RegionProgressType, SeriesPointType, StatusEnum } from './progress.types.js';
+import {
+  asOfFor,
+  computeSeries,
+  consolidatedRows,
+  totalRegion,
+  type PlanProgress,
+  type RegionFigure,
+  type ShownRollup,
+} from './progress.service.js';
+import { IndicatorRowType, ProgressType, RegionProgressType, SeriesPointType } from './progress.types.js';
 import { listOf } from '../shared/complexity.js';
 
-/** The default "as of": today in the plan's own time zone. */
-const asOfOr = (ctx: HubContext, plan: PlanRow, asOf: string | null | undefined) => asOf ?? dateInZone(ctx.clock.now(), plan.timeZone);
+/** The default "as of": today in the plan's own time zone; a later date is refused. */
+const asOfOr = (ctx: HubContext, plan: PlanRow, asOf: string | null | undefined) => asOfFor(ctx.clock, plan, asOf);
 
 async function snapshot(ctx: HubContext, planId: number, asOf: string | null | undefined): Promise<PlanProgress> {
   const plan = (await ctx.loaders.plan.planById.load(planId))!;
@@ -19,22 +26,23 @@ async function snapshot(ctx: HubContext, planId: number, asOf: string | null | u
 }
 
 function rollupProgress(rollup: ShownRollup | undefined, snap: PlanProgress, parts = 0): ProgressType {
-  const r = rollup ?? {
+  // an agency that leads no project of the plan has nothing to be judged on
+  const r: ShownRollup = rollup ?? {
     value: null,
     percent: null,
     expectedPercent: snap.expected,
+    shareOfCity: null,
     achieved: false,
-    status: 'NO_DATA' as const,
+    status: 'NOT_SCORED',
     withData: 0,
     parts,
   };
-  return { ...r, status: r.status as StatusEnum, asOf: snap.asOf, partsWithData: r.withData, parts: r.parts, lastObservedOn: null };
+  return { ...r, asOf: snap.asOf, partsWithData: r.withData, parts: r.parts, lastObservedOn: null };
 }
 
 function figureProgress(figure: RegionFigure, asOf: string): ProgressType {
   return {
     ...figure.shown,
-    status: figure.shown.status as StatusEnum,
     asOf,
     partsWithData: null,
     parts: null,
@@ -42,9 +50,10 @@ function figureProgress(figure: RegionFigure, asOf: string): ProgressType {
   };
 }
 
+/** No region, or ALL: 全市 (every unit aggregated); 361100 is 市本级, the city's own unit. */
 async function regionOf(ctx: HubContext, plan: PlanRow, regionCode: string | null | undefined): Promise<RegionRow> {
+  if (!regionCode || regionCode === totalRegion.code) return totalRegion;
   const regions = await ctx.loaders.plan.regionsByPlan.load(plan.id);
-  if (!regionCode) return regions.find((r) => r.id === plan.cityRegionId)!;
   const region = regions.find((r) => r.code === regionCode);
   if (!region) throw notFound(`region ${regionCode} in plan ${plan.code}`, 'regionCode');
   return region;
@@ -52,7 +61,9 @@ async function regionOf(ctx: HubContext, plan: PlanRow, regionCode: string | nul
 
 @Resolver(() => PlanType)
 export class PlanProgressResolver {
-  @FieldResolver(() => ProgressType, { description: "mean of the projects' percents (projects with no data left out)" })
+  @FieldResolver(() => ProgressType, {
+    description: "mean of the scored projects' percents (a project with no data counts 0; TRACKED-only projects left out)",
+  })
   async progress(
     @Root() plan: PlanRow,
     @Ctx() ctx: HubContext,
@@ -65,7 +76,9 @@ export class PlanProgressResolver {
 
 @Resolver(() => ProjectType)
 export class ProjectProgressResolver {
-  @FieldResolver(() => ProgressType, { description: "weighted mean of its indicators' percents, each capped at 100" })
+  @FieldResolver(() => ProgressType, {
+    description: "weighted mean of its scored indicators' percents, each capped at 100; an indicator with no data counts 0",
+  })
   async progress(
     @Root() project: ProjectRow,
     @Ctx() ctx: HubContext,
@@ -93,7 +106,9 @@ export class AgencyProgressResolver {
 
 @Resolver(() => IndicatorType)
 export class IndicatorProgressResolver {
-  @FieldResolver(() => ProgressType, { description: "the city value (or one region's) as of a date" })
+  @FieldResolver(() => ProgressType, {
+    description: 'as of a date: 全市 (no regionCode, or ALL: every unit aggregated), or one unit (361100 is 市本级)',
+  })
   async progress(
     @Root() indicator: IndicatorRow,
     @Ctx() ctx: HubContext,
@@ -105,7 +120,10 @@ export class IndicatorProgressResolver {
     return figureProgress(snap.indicators.get(indicator.id)!.get(region.id)!, snap.asOf);
   }
 
-  @FieldResolver(() => [RegionProgressType], { ...listOf(20), description: 'every region of the plan, the city scope first' })
+  @FieldResolver(() => [RegionProgressType], {
+    ...listOf(20),
+    description: 'every reporting unit of the plan, 市本级 first; a TARGET without a decomposed target gives units NOT_SCORED',
+  })
   async byRegion(
     @Root() indicator: IndicatorRow,
     @Ctx() ctx: HubContext,
@@ -128,8 +146,8 @@ export class IndicatorProgressResolver {
     const region = await regionOf(ctx, plan, regionCode);
     const structure = await ctx.loaders.progress.structureOf(plan);
     const relevant = [indicator.id, indicator.numeratorId, indicator.denominatorId].filter((id): id is number => id !== null);
-    const rows = await ctx.loaders.progress.dailyRows(relevant, to ?? asOfOr(ctx, plan, null));
-    return computeSeries(plan, structure, indicator, region.id, rows, from ?? plan.periodStart);
+    const rows = await ctx.loaders.progress.dailyRows(relevant, asOfFor(ctx.clock, plan, to, 'to'));
+    return computeSeries(structure, indicator, region.id, rows, from ?? plan.periodStart);
   }
 }
 
@@ -137,7 +155,8 @@ export class IndicatorProgressResolver {
 export class ConsolidatedResolver {
   @Query(() => [IndicatorRowType], {
     ...listOf(1000),
-    description: 'One flat row per indicator (and per region when regionCode is "ALL"): for BI tools',
+    description:
+      'One flat row per indicator: 全市 by default, one unit with regionCode (361100 is 市本级), or 全市 and every unit with "ALL"',
   })
   async consolidatedIndicators(
     @Ctx() ctx: HubContext,
@@ -148,12 +167,11 @@ export class ConsolidatedResolver {
     const plan = await resolvePlan(ctx, planCode);
     const snap = await ctx.loaders.progress.planProgress(plan, asOfOr(ctx, plan, asOf));
     const structure = await ctx.loaders.progress.structureOf(plan);
-    const regions = regionCode === 'ALL' ? snap.regions : [await regionOf(ctx, plan, regionCode)];
+    const regions = regionCode === totalRegion.code ? [totalRegion, ...snap.regions] : [await regionOf(ctx, plan, regionCode)];
     const agencies = new Map((await ctx.loaders.plan.allAgencies()).map((a) => [a.id, a]));
     return consolidatedRows(snap, structure, regions, agencies).map((row) => ({
       ...row,
       kind: row.kind as IndicatorKind,
-      status: row.status as StatusEnum,
       leadAgencyCodes: row.leadAgencies.map((a) => a.code),
     }));
   }

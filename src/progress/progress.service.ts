@@ -1,13 +1,17 @@
 import type { AgencyRow, IndicatorRow, PlanRepository, PlanRow, ProjectRow, RegionRow } from '../plan/plan.repository.js';
+import { dateInZone, type Clock } from '../shared/clock.js';
 import { Decimal, roundPercent } from '../shared/decimal.js';
+import { badInput } from '../shared/errors.js';
 import {
+  TOTAL,
   expectedPercent,
   figureOf,
   meanRollup,
   projectRollup,
+  rollupStatus,
   show,
   showValue,
-  statusOf,
+  targetFor,
   type IndicatorFigure,
   type IndicatorSpec,
   type Rollup,
@@ -15,6 +19,7 @@ import {
   type ValuesAsOf,
 } from './progress.engine.js';
 import type { DailyRow, ProgressRepository } from './progress.repository.js';
+import type { Status } from './status.js';
 
 export interface RegionFigure {
   figure: IndicatorFigure;
@@ -26,21 +31,42 @@ export interface ShownRollup extends Shown {
   parts: number;
 }
 
+/**
+ * The date figures are asked "as of": today in the plan's time zone by default. A date after the
+ * hub's today is refused: it would show today's figures under a future date's expected progress.
+ */
+export function asOfFor(clock: Clock, plan: PlanRow, asOf: string | null | undefined, field = 'asOf'): string {
+  const today = dateInZone(clock.now(), plan.timeZone);
+  if (!asOf) return today;
+  if (asOf > today) throw badInput(field, `${asOf} is after today (${today}); figures exist up to today`);
+  return asOf;
+}
+
+/** 全市, the whole city: every reporting unit aggregated (a pseudo region, code ALL, beside the units). */
+export const totalRegion: RegionRow = { id: TOTAL, code: 'ALL', name: '全市', level: 'CITY', position: -1 };
+
 /** Every figure of one plan as of one date: built once per request and date, then read by every field. */
 export interface PlanProgress {
   plan: PlanRow;
   asOf: string;
   expected: number;
+  /** the reporting units: 市本级 (the city code) first, then counties and zones */
   regions: RegionRow[];
   overall: ShownRollup;
   projects: Map<number, ShownRollup>;
-  /** indicator id → region id → figure (the city region holds the city value) */
+  /** indicator id → region id → figure; region TOTAL (0) holds the 全市 figure */
   indicators: Map<number, Map<number, RegionFigure>>;
   /** agency id → the mean of the projects it leads */
   agencies: Map<number, ShownRollup>;
 }
 
-export function specOf(indicator: IndicatorRow, stages: { id: number; weight: string }[]): IndicatorSpec {
+export function specOf(
+  indicator: IndicatorRow,
+  stages: { id: number; weight: string }[],
+  regionIdByCode: Map<string, number>,
+  cityRegionId: number,
+): IndicatorSpec {
+  const units = [...regionIdByCode.values()];
   return {
     id: indicator.id,
     kind: indicator.kind,
@@ -53,6 +79,18 @@ export function specOf(indicator: IndicatorRow, stages: { id: number; weight: st
     numeratorId: indicator.numeratorId,
     denominatorId: indicator.denominatorId,
     stages,
+    regionTargets: new Map(
+      Object.entries(indicator.regionTargets)
+        .filter(([code]) => regionIdByCode.has(code))
+        .map(([code, target]) => [regionIdByCode.get(code)!, target]),
+    ),
+    silentUnits: new Set(
+      indicator.reportedBy === 'REGIONS'
+        ? [cityRegionId]
+        : indicator.reportedBy === 'CITY'
+          ? units.filter((id) => id !== cityRegionId)
+          : [],
+    ),
   };
 }
 
@@ -61,8 +99,9 @@ function showRollup(rollup: Rollup, expected: number): ShownRollup {
     value: null,
     percent: rollup.percent === null ? null : roundPercent(rollup.percent),
     expectedPercent: expected,
+    shareOfCity: null,
     achieved: rollup.achieved,
-    status: statusOf(rollup.percent, rollup.achieved, expected, rollup.percent !== null),
+    status: rollupStatus(rollup, expected),
     withData: rollup.withData,
     parts: rollup.parts,
   };
@@ -85,7 +124,8 @@ export class ProgressService {
       this.plans.stagesByIndicatorIds(indicators.filter((i) => i.kind === 'MILESTONE').map((i) => i.id)),
       this.plans.projectAgenciesByProjectIds(projects.map((p) => p.id)),
     ]);
-    const specs = new Map(indicators.map((i) => [i.id, specOf(i, stages.get(i.id) ?? [])]));
+    const regionIdByCode = new Map(regions.map((r) => [r.code, r.id]));
+    const specs = new Map(indicators.map((i) => [i.id, specOf(i, stages.get(i.id) ?? [], regionIdByCode, plan.cityRegionId)]));
     return { indicators, projects, regions, specs, links };
   }
 
@@ -102,14 +142,14 @@ export function computePlanProgress(
   values: ValuesAsOf,
 ): PlanProgress {
   const expected = expectedPercent(plan.periodStart, plan.periodEnd, asOf);
-  const otherRegions = regions.filter((r) => r.id !== plan.cityRegionId).map((r) => r.id);
+  const unitIds = regions.map((r) => r.id);
   const figures = new Map<number, Map<number, RegionFigure>>();
   for (const indicator of indicators) {
+    const spec = specs.get(indicator.id)!;
     const byRegion = new Map<number, RegionFigure>();
-    for (const region of regions) {
-      const spec = specs.get(indicator.id)!;
-      const figure = figureOf(spec, specs, values, region.id, plan.cityRegionId, otherRegions);
-      byRegion.set(region.id, { figure, shown: show(figure, expected, spec.accumulation === 'DERIVED') });
+    for (const regionId of [TOTAL, ...unitIds]) {
+      const figure = figureOf(spec, specs, values, regionId, unitIds);
+      byRegion.set(regionId, { figure, shown: show(figure, spec, expected) });
     }
     figures.set(indicator.id, byRegion);
   }
@@ -118,7 +158,7 @@ export function computePlanProgress(
   for (const project of projects) {
     const parts = indicators
       .filter((i) => i.projectId === project.id)
-      .map((i) => ({ spec: specs.get(i.id)!, figure: figures.get(i.id)!.get(plan.cityRegionId)!.figure }));
+      .map((i) => ({ spec: specs.get(i.id)!, figure: figures.get(i.id)!.get(TOTAL)!.figure }));
     projectRollups.set(project.id, projectRollup(parts));
   }
 
@@ -156,18 +196,17 @@ export interface SeriesPointValue {
  * oldest first, so a year of data is one read and one pass.
  */
 export function computeSeries(
-  plan: PlanRow,
   structure: PlanStructure,
   indicator: IndicatorRow,
   regionId: number,
   rows: DailyRow[],
   from: string,
 ): SeriesPointValue[] {
-  const otherRegions = structure.regions.filter((r) => r.id !== plan.cityRegionId).map((r) => r.id);
+  const unitIds = structure.regions.map((r) => r.id);
   const spec = structure.specs.get(indicator.id)!;
   const values: ValuesAsOf = new Map();
   const points: SeriesPointValue[] = [];
-  const relevant = regionId === plan.cityRegionId ? rows : rows.filter((r) => r.regionId === regionId);
+  const relevant = regionId === TOTAL ? rows : rows.filter((r) => r.regionId === regionId);
   for (let i = 0; i < relevant.length; i += 1) {
     const row = relevant[i];
     let byRegion = values.get(row.indicatorId);
@@ -182,7 +221,7 @@ export function computeSeries(
     });
     const lastOfDay = i === relevant.length - 1 || relevant[i + 1].observedOn !== row.observedOn;
     if (!lastOfDay || row.observedOn < from) continue;
-    const figure = figureOf(spec, structure.specs, values, regionId, plan.cityRegionId, otherRegions);
+    const figure = figureOf(spec, structure.specs, values, regionId, unitIds);
     if (figure.value === null) continue;
     points.push({
       date: row.observedOn,
@@ -207,13 +246,14 @@ export interface ConsolidatedRow {
   value: string | null;
   percent: number | null;
   expectedPercent: number;
-  status: string;
+  shareOfCity: number | null;
+  status: Status;
   leadAgencies: AgencyRow[];
   lastObservedOn: string | null;
   asOf: string;
 }
 
-/** One flat row per indicator and region: what BI tools, the ledger and the SQL views all show. */
+/** One flat row per indicator and region (totalRegion: 全市): what BI tools, the ledger and the SQL views all show. */
 export function consolidatedRows(
   snap: PlanProgress,
   structure: PlanStructure,
@@ -235,11 +275,12 @@ export function consolidatedRows(
         kind: indicator.kind,
         regionCode: region.code,
         regionName: region.name,
-        target: indicator.target,
+        target: targetFor(structure.specs.get(indicator.id)!, region.id).target,
         baseline: indicator.baseline,
         value: shown.value,
         percent: shown.percent,
         expectedPercent: shown.expectedPercent,
+        shareOfCity: shown.shareOfCity,
         status: shown.status,
         leadAgencies: leads,
         lastObservedOn: figure.lastObservedOn,

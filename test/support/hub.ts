@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
 import { inject } from 'vitest';
@@ -9,10 +8,12 @@ import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { loadPlanFile } from '../../src/plan/plan.files.js';
+import { loadPlan } from '../../src/plan/plan.loader.js';
 import { ManualClock } from '../../src/shared/clock.js';
+import { planPath, planWithRegionTargets } from './plan-overlay.js';
 import { adminUrl, databaseUrl, redisUrl } from './urls.js';
 
-export const planPath = fileURLToPath(new URL('../../plans/shangrao-2023.yaml', import.meta.url));
+export { planPath };
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -38,6 +39,8 @@ export interface TestHubOptions {
   now?: string;
   /** load the shipped 2023 plan (default true) */
   loadPlan?: boolean;
+  /** decomposed targets laid over the 2023 plan, by indicator code: { "10.1": { "361102": "8" } } */
+  regionTargets?: Record<string, Record<string, string>>;
   env?: Record<string, string>;
 }
 
@@ -61,7 +64,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const clock = new ManualClock(options.now ?? '2023-07-01T10:00:00+08:00');
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: '', poolSize: 4 });
   const hub = await createHub(config, { clock, database, logger: pino({ level: 'silent' }) });
-  if (options.loadPlan !== false) await loadPlanFile(hub.db, planPath, clock);
+  if (options.regionTargets) await loadPlan(hub.db, planWithRegionTargets(options.regionTargets), clock);
+  else if (options.loadPlan !== false) await loadPlanFile(hub.db, planPath, clock);
   const http = await startHttpServer(hub, 0, '127.0.0.1');
 
   return {

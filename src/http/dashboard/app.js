@@ -1,16 +1,25 @@
 // 民生实事数据中枢 — dashboard. Plain browser JavaScript (ES module), no build step, no external assets.
 // It reads only the public GraphQL API with the token the user types in.
 
+// The one table of status labels and colours (generated from src/progress/status.ts, shared with the
+// ledger): { ACHIEVED: { zh, en, colour, fill }, …, NOT_SCORED: { … } }.
+import { STATUS } from './status.js';
+
 const TOKEN_KEY = 'hub.dashboard.token';
 const GRAPHQL_URL = new URL('../graphql', window.location.href).toString();
 
-const STATUS_LABEL = {
-  ACHIEVED: '已完成',
-  ON_TRACK: '正常',
-  LAGGING: '滞后',
-  BEHIND: '严重滞后',
-  NO_DATA: '无数据',
+/** Statuses that judge a figure: only these are coloured. NO_DATA is grey; NOT_SCORED has no colour at all. */
+const SCORED = new Set(['ACHIEVED', 'ON_TRACK', 'LAGGING', 'BEHIND']);
+/** CSS custom properties set from the shared table (style.css keeps the same values as fallbacks). */
+const STATUS_CSS = {
+  ACHIEVED: 'achieved',
+  ON_TRACK: 'on-track',
+  LAGGING: 'lagging',
+  BEHIND: 'behind',
+  NO_DATA: 'no-data',
+  NOT_SCORED: 'not-scored',
 };
+const REPORTED_BY_LABEL = { REGIONS: '县区报送', CITY: '市本级报送', BOTH: '市、县均报送' };
 const KIND_LABEL = {
   TARGET: '目标',
   THRESHOLD: '比率',
@@ -37,6 +46,7 @@ const ME_QUERY = /* GraphQL */ `
 // One request for everything but the opened project.
 const OVERVIEW_QUERY = /* GraphQL */ `
   query Overview($asOf: Date) {
+    today
     plan {
       code
       title
@@ -54,6 +64,7 @@ const OVERVIEW_QUERY = /* GraphQL */ `
       regions {
         code
         name
+        level
       }
       projects {
         number
@@ -122,6 +133,11 @@ const PROJECT_QUERY = /* GraphQL */ `
         target
         baseline
         direction
+        reportedBy
+        regionTargets {
+          regionCode
+          target
+        }
         stages {
           code
         }
@@ -139,9 +155,13 @@ const PROJECT_QUERY = /* GraphQL */ `
         byRegion(asOf: $asOf) {
           region {
             code
+            name
+            level
           }
           progress {
             value
+            percent
+            shareOfCity
             status
           }
         }
@@ -154,6 +174,8 @@ const state = {
   token: null,
   me: null,
   asOf: '',
+  /** the hub's today: the latest date the hub answers for (the date picker's max) */
+  today: '',
   /** the person picked a date: the hub's "today" no longer replaces it */
   asOfChosen: false,
   overview: null,
@@ -205,16 +227,38 @@ function fmtInstant(s) {
   }
 }
 const barWidth = (p) => Math.max(0, Math.min(Number(p) || 0, 100));
-const statusOf = (s) => (Object.hasOwn(STATUS_LABEL, s) ? s : 'NO_DATA');
+const statusOf = (s) => (Object.hasOwn(STATUS, s) ? s : 'NO_DATA');
+const statusText = (s) => STATUS[statusOf(s)]?.zh ?? String(s);
+/** "3/5 项指标有数据": how many of a roll-up's scored parts the figure rests on. */
+const partsText = (p, noun) => `${p.partsWithData ?? 0}/${p.parts ?? 0} ${noun}有数据`;
+
+/** Takes the colours of the shared status table into the style sheet's custom properties. */
+function applyStatusColours() {
+  const root = document.documentElement.style;
+  for (const [status, name] of Object.entries(STATUS_CSS)) {
+    const entry = STATUS[status];
+    if (!entry) continue;
+    if (/^#[0-9a-f]{3,8}$/i.test(entry.colour ?? '')) root.setProperty(`--${name}`, entry.colour);
+    if (/^#[0-9a-f]{3,8}$/i.test(entry.fill ?? '')) root.setProperty(`--${name}-bg`, entry.fill);
+  }
+}
 
 function statusBadge(status) {
   const s = statusOf(status);
-  return `<span class="badge status-${s}">${esc(STATUS_LABEL[s])}</span>`;
+  return `<span class="badge status-${s}" title="${esc(STATUS[s]?.en ?? s)}">${esc(statusText(s))}</span>`;
 }
 
-/** A progress bar: fill to min(percent, 100), a marker at the expected (time-elapsed) share. */
-function bar(percent, expected, status, big = false) {
+/**
+ * A progress bar: fill to min(percent, 100), a marker at the expected (time-elapsed) share. A figure
+ * that is not judged (NOT_SCORED) or has nothing reported (NO_DATA) gets no bar: an empty track would
+ * read as 0 % done.
+ */
+function bar(percent, expected, status, big = false, note = '') {
   const s = statusOf(status);
+  if (!SCORED.has(s) || percent === null || percent === undefined) {
+    const text = note || (s === 'NOT_SCORED' ? '不评价' : '尚无数据');
+    return `<span class="bar-none bar-none-${s}${big ? ' bar-big' : ''}">${esc(text)}</span>`;
+  }
   const marker =
     expected === null || expected === undefined
       ? ''
@@ -357,16 +401,25 @@ async function login(token) {
   }
   state.token = token;
   state.me = me;
-  // the hub's today (the replayed day in a demo), not the browser's
-  if (!state.asOfChosen && isDate(data.today)) {
-    state.asOf = data.today;
-    $('asOf').value = data.today;
+  // the hub's today (the replayed day in a demo), not the browser's; the hub answers no later date
+  if (isDate(data.today)) {
+    setToday(data.today);
+    if (!state.asOfChosen || state.asOf > data.today) {
+      state.asOf = data.today;
+      $('asOf').value = data.today;
+    }
   }
   sessionStorage.setItem(TOKEN_KEY, token);
   if (me.role === 'OFFICE') setAdminCookie(token);
   else clearAdminCookie();
   enterDashboard();
   return null;
+}
+
+/** The hub's today bounds the date picker: figures "as of" a later day are refused by the hub. */
+function setToday(today) {
+  state.today = today;
+  $('asOf').max = today;
 }
 
 function logout(message = '') {
@@ -412,6 +465,7 @@ async function loadOverview() {
     const data = await gql(OVERVIEW_QUERY, { asOf });
     if (seq !== state.overviewSeq) return;
     showError('');
+    if (isDate(data.today)) setToday(data.today);
     if (!data.plan) {
       $('overall-body').textContent = '数据中枢中还没有方案。';
       return;
@@ -435,23 +489,25 @@ function renderOverview(plan, asOf) {
   document.title = `${plan.title} · 民生实事数据中枢`;
 
   const p = plan.progress;
+  const ps = statusOf(p.status);
   const overall = $('overall-body');
   overall.className = '';
   overall.innerHTML =
     `<div class="overall-figures">` +
-    `<span class="overall-text">完成 <strong id="overall-percent">${esc(fmtPercent(p.percent))}</strong>` +
+    `<span class="overall-text">完成 <strong id="overall-percent">${esc(SCORED.has(ps) ? fmtPercent(p.percent) : '—')}</strong>` +
     ` · 序时进度 <strong id="overall-expected">${esc(fmtPercent(p.expectedPercent))}</strong></span>` +
-    statusBadge(p.status) +
-    `<span class="muted" id="overall-parts">${esc(p.partsWithData ?? 0)}/${esc(p.parts ?? 0)} 个项目有数据</span>` +
+    statusBadge(ps) +
+    `<span class="parts-note" id="overall-parts" title="仅有跟踪指标的项目不评价，不计入；尚无数据的项目按 0 计入总体进度">${esc(partsText(p, '个项目'))}</span>` +
     `<span class="muted asof-note">截至 ${esc(asOf)}</span>` +
     `</div>` +
-    bar(p.percent, p.expectedPercent, p.status, true) +
-    `<div class="bar-scale"><span>0%</span><span>序时进度线：计划期已过 ${esc(fmtPercent(p.expectedPercent))}</span><span>100%</span></div>`;
+    bar(p.percent, p.expectedPercent, ps, true) +
+    `<div class="bar-scale"><span>0%</span><span>序时进度线：计划期已过 ${esc(fmtPercent(p.expectedPercent))}</span><span>100%</span></div>` +
+    `<p class="rule-note muted">总体进度为各计分项目的平均；项目进度为其计分指标的加权平均，单项封顶 100%，未报送数据的指标按 0 计（未报即未见进展）。</p>`;
   applySizes(overall);
 
   $('legend').innerHTML =
-    Object.keys(STATUS_LABEL)
-      .map((s) => `<span class="legend-item"><span class="swatch fill-${s}"></span>${esc(STATUS_LABEL[s])}</span>`)
+    Object.keys(STATUS)
+      .map((s) => `<span class="legend-item"><span class="swatch fill-${esc(s)}"></span>${esc(statusText(s))}</span>`)
       .join('') + '<span class="legend-item"><span class="swatch swatch-expected"></span>序时进度</span>';
 
   const projects = $('projects');
@@ -461,15 +517,17 @@ function renderOverview(plan, asOf) {
       const s = statusOf(pr.status);
       const leads = project.leadAgencies.map((a) => a.name).join('、');
       const selected = state.selected === project.number;
+      const note = s === 'NOT_SCORED' ? '仅跟踪指标：列数值，不评价，不计入总体进度' : s === 'NO_DATA' ? '尚无数据：总体进度中按 0 计' : '';
+      const parts = pr.parts ? partsText(pr, '项指标') : '仅跟踪指标';
       return (
         `<button type="button" class="project-row status-row-${s}${selected ? ' selected' : ''}" data-project="${esc(project.number)}" data-status="${s}" aria-pressed="${selected}">` +
         `<span class="project-number">${esc(project.number)}</span>` +
         `<span class="project-title"><span class="title">${esc(project.title)}</span>` +
         `<span class="leads">牵头：${esc(leads || '—')}</span></span>` +
-        `<span class="project-bar">${bar(pr.percent, pr.expectedPercent, s)}</span>` +
-        `<span class="percent">${esc(fmtPercent(pr.percent))}</span>` +
+        `<span class="project-bar">${bar(pr.percent, pr.expectedPercent, s, false, note)}</span>` +
+        `<span class="percent">${esc(SCORED.has(s) ? fmtPercent(pr.percent) : '—')}</span>` +
         `<span class="project-status">${statusBadge(s)}` +
-        `<span class="parts muted">${pr.parts ? `${esc(pr.partsWithData ?? 0)}/${esc(pr.parts)} 项指标有数据` : '仅跟踪指标'}</span></span>` +
+        `<span class="parts${pr.parts && (pr.partsWithData ?? 0) < pr.parts ? ' parts-partial' : ''}">${esc(parts)}</span></span>` +
         `</button>`
       );
     })
@@ -600,9 +658,53 @@ function targetText(indicator) {
   }
 }
 
+/** The level an indicator is reported at does not include this unit (e.g. a county standard at 市本级). */
+function notReportedAt(indicator, region) {
+  if (!region?.level) return false;
+  if (indicator.reportedBy === 'REGIONS') return region.level === 'CITY';
+  if (indicator.reportedBy === 'CITY') return region.level !== 'CITY';
+  return false;
+}
+
+/**
+ * One cell of the region table. A scored figure (a decomposed target, a standard, a bound, or the
+ * 全市 figure) is coloured by its status and shows its percent; a unit that is not scored against
+ * anything shows its value and its share of the 全市 value (占全市), with no colour at all.
+ */
+function regionCell(indicator, region, g, { isCity = false, regionTarget = null } = {}) {
+  const code = esc(indicator.code);
+  if (!isCity && notReportedAt(indicator, region) && (g?.value === null || g?.value === undefined)) {
+    const where = indicator.reportedBy === 'CITY' ? '只由市本级报送' : '由县（市、区）报送，市本级不报送';
+    return `<td class="num cell-na" data-indicator="${code}" data-status="NA" title="${esc(`${indicator.code} ${indicator.name}：${where}`)}">·</td>`;
+  }
+  const s = statusOf(g?.status);
+  const scored = SCORED.has(s);
+  const cls = scored ? `cell-${s}` : s === 'NO_DATA' ? 'cell-NO_DATA' : 'cell-unscored';
+  let sub = '';
+  if (scored && g?.percent !== null && g?.percent !== undefined) sub = fmtPercent(g.percent);
+  else if (!scored && !isCity && g?.shareOfCity !== null && g?.shareOfCity !== undefined) sub = `占全市 ${fmtPercent(g.shareOfCity)}`;
+  const title = [
+    `${indicator.code} ${indicator.name}`,
+    `${isCity ? '全市' : region.name}：${fmtValue(g?.value)} ${indicator.unit}`,
+    regionTarget !== null ? `分解目标 ${regionTarget}` : '',
+    g?.percent !== null && g?.percent !== undefined ? `完成 ${fmtPercent(g.percent)}` : '',
+    !isCity && g?.shareOfCity !== null && g?.shareOfCity !== undefined ? `占全市 ${fmtPercent(g.shareOfCity)}` : '',
+    statusText(s),
+  ]
+    .filter(Boolean)
+    .join('；');
+  return (
+    `<td class="num ${cls}" data-indicator="${code}" data-status="${s}" title="${esc(title)}">` +
+    `<span class="cell-value">${esc(fmtValue(g?.value))}</span>` +
+    (sub ? `<span class="cell-sub">${esc(sub)}</span>` : '') +
+    `</td>`
+  );
+}
+
 function renderProject(project, asOf) {
   const plan = state.overview;
   const pr = project.progress;
+  const ps = statusOf(pr.status);
   const leads = project.leadAgencies.map((a) => a.name).join('、') || '—';
   const resp = project.responsibleAgencies.map((a) => a.name).join('、');
 
@@ -610,15 +712,20 @@ function renderProject(project, asOf) {
     .map((ind) => {
       const g = ind.progress;
       const s = statusOf(g.status);
+      const scored = s !== 'NOT_SCORED';
+      const decomposed = (ind.regionTargets ?? []).length > 0;
       return (
         `<tr data-indicator="${esc(ind.code)}" data-status="${s}">` +
         `<td class="code">${esc(ind.code)}</td>` +
-        `<td class="name">${esc(ind.name)} <span class="kind">${esc(KIND_LABEL[ind.kind] ?? ind.kind)}</span></td>` +
+        `<td class="name">${esc(ind.name)} <span class="kind">${esc(KIND_LABEL[ind.kind] ?? ind.kind)}</span>` +
+        (ind.reportedBy ? ` <span class="kind level">${esc(REPORTED_BY_LABEL[ind.reportedBy] ?? ind.reportedBy)}</span>` : '') +
+        (decomposed ? ` <span class="kind decomposed" title="任务已分解到各地，各地按自身目标评价">任务分解</span>` : '') +
+        `</td>` +
         `<td class="num value">${esc(fmtValue(g.value))}</td>` +
         `<td class="num target">${esc(targetText(ind))}</td>` +
         `<td class="unit">${esc(ind.unit)}</td>` +
-        `<td class="num ind-percent">${esc(fmtPercent(g.percent))}</td>` +
-        `<td class="num expected">${esc(fmtPercent(g.expectedPercent))}</td>` +
+        `<td class="num ind-percent">${esc(scored ? fmtPercent(g.percent) : '—')}</td>` +
+        `<td class="num expected">${esc(scored ? fmtPercent(g.expectedPercent) : '—')}</td>` +
         `<td>${statusBadge(s)}</td>` +
         `<td class="spark-cell">${sparkline(ind.series, s, plan?.periodStart ?? asOf, asOf)}</td>` +
         `</tr>`
@@ -626,22 +733,53 @@ function renderProject(project, asOf) {
     })
     .join('');
 
-  const regions = plan?.regions ?? [];
+  // the reporting units in the hub's order (市本级 first, then the counties and zones)
+  const known = new Map((plan?.regions ?? []).map((r) => [r.code, r]));
+  const units = [];
+  const seen = new Set();
+  for (const ind of project.indicators) {
+    for (const row of ind.byRegion) {
+      if (seen.has(row.region.code)) continue;
+      seen.add(row.region.code);
+      units.push({ ...known.get(row.region.code), ...row.region });
+    }
+  }
+  for (const region of plan?.regions ?? []) if (!seen.has(region.code)) units.push(region);
+
   const byIndicator = new Map(project.indicators.map((ind) => [ind.code, new Map(ind.byRegion.map((r) => [r.region.code, r.progress]))]));
-  const regionRows = regions
+  const targetsOf = new Map(
+    project.indicators.map((ind) => [ind.code, new Map((ind.regionTargets ?? []).map((t) => [t.regionCode, t.target]))]),
+  );
+  const cityRow =
+    `<tr data-region="ALL" class="city-total"><th scope="row">全市 <span class="muted">各单位合计</span></th>` +
+    project.indicators.map((ind) => regionCell(ind, null, ind.progress, { isCity: true })).join('') +
+    `</tr>`;
+  const unitRows = units
     .map(
       (region) =>
-        `<tr data-region="${esc(region.code)}"><th scope="row">${esc(region.name)} <span class="muted">${esc(region.code)}</span></th>` +
+        `<tr data-region="${esc(region.code)}"${region.level === 'CITY' ? ' class="city-unit"' : ''}><th scope="row">${esc(region.name)} <span class="muted">${esc(region.code)}</span></th>` +
         project.indicators
-          .map((ind) => {
-            const g = byIndicator.get(ind.code)?.get(region.code);
-            const s = statusOf(g?.status);
-            return `<td class="num cell-${s}" data-indicator="${esc(ind.code)}" title="${esc(`${ind.code} ${ind.name}：${STATUS_LABEL[s]}`)}">${esc(fmtValue(g?.value))}</td>`;
-          })
+          .map((ind) =>
+            regionCell(ind, region, byIndicator.get(ind.code)?.get(region.code), {
+              regionTarget: targetsOf.get(ind.code)?.get(region.code) ?? null,
+            }),
+          )
           .join('') +
         `</tr>`,
     )
     .join('');
+
+  let progressLine;
+  if (ps === 'NOT_SCORED') {
+    progressLine =
+      `<div class="detail-progress">${statusBadge(ps)}` +
+      ` <span class="muted">本项目只有跟踪指标（文件未设定量目标）：下表列出其数值，不评价，不计入总体进度。</span></div>`;
+  } else {
+    progressLine =
+      `<div class="detail-progress">完成 <strong>${esc(SCORED.has(ps) ? fmtPercent(pr.percent) : '—')}</strong> · 序时进度 ${esc(fmtPercent(pr.expectedPercent))} ${statusBadge(ps)}` +
+      ` <span class="parts-note" id="detail-parts">${esc(partsText(pr, '项计分指标'))}</span>` +
+      ` <span class="muted">（跟踪指标不计分；单项封顶 100%；无数据的指标按 0 计）</span></div>`;
+  }
 
   const panel = $('project-detail');
   panel.innerHTML =
@@ -650,18 +788,24 @@ function renderProject(project, asOf) {
     `<button type="button" class="btn btn-light" id="close-detail">收起</button></div>` +
     `<p class="agencies">牵头单位：${esc(leads)}${resp ? `　责任单位：${esc(resp)}` : ''}</p>` +
     (project.summary ? `<p class="summary">${esc(project.summary)}</p>` : '') +
-    `<div class="detail-progress">完成 <strong>${esc(fmtPercent(pr.percent))}</strong> · 序时进度 ${esc(fmtPercent(pr.expectedPercent))} ${statusBadge(pr.status)}` +
-    ` <span class="muted">${esc(pr.partsWithData ?? 0)}/${esc(pr.parts ?? 0)} 项计分指标有数据（跟踪指标不计分，单项封顶 100%）</span></div>` +
+    progressLine +
     `<h3>指标（截至 ${esc(asOf)}）</h3>` +
     `<div class="table-wrap"><table class="indicators"><thead><tr>` +
     `<th>编号</th><th>指标</th><th class="num">当前值</th><th class="num">目标</th><th>单位</th><th class="num">完成</th><th class="num">序时</th><th>状态</th><th>走势</th>` +
     `</tr></thead><tbody>${rows}</tbody></table></div>` +
     `<h3>分区域</h3>` +
+    `<p class="region-note muted">全市为各报送单位（含市本级）合计。任务未分解到各地的指标，各单位只列数值和占全市比重，不评价、不着色；` +
+    `任务已分解的指标（标“分解”）按各地自身目标评价；标准和比率类指标各单位按同一标准评价。“·”：该指标不在此层级报送。</p>` +
     `<div class="table-wrap"><table class="regions" id="region-table"><thead><tr><th>区域</th>` +
     project.indicators
-      .map((ind) => `<th class="num" title="${esc(ind.name)}">${esc(ind.code)}<span class="unit-head">${esc(ind.unit)}</span></th>`)
+      .map(
+        (ind) =>
+          `<th class="num" data-indicator="${esc(ind.code)}" title="${esc(ind.name)}">${esc(ind.code)}` +
+          ((ind.regionTargets ?? []).length > 0 ? '<span class="decomposed-head">分解</span>' : '') +
+          `<span class="unit-head">${esc(ind.unit)}</span></th>`,
+      )
       .join('') +
-    `</tr></thead><tbody>${regionRows}</tbody></table></div>`;
+    `</tr></thead><tbody>${cityRow}${unitRows}</tbody></table></div>`;
   $('close-detail').addEventListener('click', () => {
     state.selected = null;
     state.detailSeq++;
@@ -678,12 +822,19 @@ function renderProject(project, asOf) {
 // start
 
 function init() {
+  applyStatusColours();
   const asOfInput = $('asOf');
   state.asOf = todayLocal();
   asOfInput.value = state.asOf;
   asOfInput.addEventListener('change', () => {
     const value = asOfInput.value;
     if (!isDate(value) || value === state.asOf) return;
+    if (state.today && value > state.today) {
+      // the hub refuses figures as of a day that has not come yet
+      asOfInput.value = state.asOf;
+      showError(`数据截至日期不能晚于今天（${state.today}）。`);
+      return;
+    }
     state.asOf = value;
     state.asOfChosen = true;
     if (state.token) loadOverview();
