@@ -25,7 +25,8 @@ const busyRetryMs = 2_000;
 /** Pulls one feed. Never two pulls of one feed at once: a job that finds the feed busy waits. */
 export function feedPullProcessor(hub: Hub): Processor<FeedPullPayload, FeedPullResult> {
   return async (job: Job<FeedPullPayload, FeedPullResult>, token?: string) => {
-    const lock = await acquireLock(hub.jobs.connection, `${hub.jobs.prefix}:lock:feed:${job.data.feedId}`, 60_000);
+    // renewed while the pull runs; a worker killed without a word frees the feed as soon as BullMQ frees its job
+    const lock = await acquireLock(hub.jobs.connection, `${hub.jobs.prefix}:lock:feed:${job.data.feedId}`, hub.config.jobLockMs);
     if (!lock) {
       await job.moveToDelayed(Date.now() + busyRetryMs, token);
       throw new DelayedError();

@@ -1,6 +1,7 @@
 import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { DeadlineError, UnavailableError, withDeadline } from '../src/shared/unavailable.js';
 import { QueueName, defaultJobOptions } from './queues.js';
 
 export interface JobRuntimeOptions {
@@ -10,23 +11,38 @@ export interface JobRuntimeOptions {
   logger: Logger;
 }
 
+/** A Redis command on the request path that gets no answer in this time fails (Redis hung, not down). */
+export const redisCommandTimeoutMs = 1_000;
+/** The most a request waits on Redis in all (several commands, or a queue still connecting). */
+export const redisRequestDeadlineMs = 1_500;
+
+const retryStrategy = (times: number) => Math.min(times * 500, 5_000);
+
 /**
- * The hub's one Redis connection for BullMQ, its queues and workers. When Redis cannot be reached
- * the hub keeps serving: `available` turns false, one line says jobs are paused, and it reconnects.
+ * The hub's Redis connections for BullMQ, its queues and workers. When Redis cannot be reached the hub
+ * keeps serving: `available` turns false, one line says jobs are paused, and it reconnects.
+ *
+ * Two kinds of connection. `connection` is the producer's, used on the request path (queues, locks,
+ * pings): it never waits for a Redis that is down (no offline queue) or hung (every command times out
+ * after redisCommandTimeoutMs), so a request answers SERVICE_UNAVAILABLE instead of hanging. Each worker
+ * has a blocking connection of its own, which waits as long as Redis needs (maxRetriesPerRequest null).
  */
 export class JobRuntime {
   readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
-  private readonly workers: Worker[] = [];
+  private readonly workers: { worker: Worker; connection: Redis }[] = [];
   private reportedDown = false;
   private closed = false;
+  private closingAll?: Promise<void>;
+  private workersClosing?: Promise<void>;
 
   constructor(private readonly options: JobRuntimeOptions) {
     this.connection = new Redis(options.redisUrl, {
-      maxRetriesPerRequest: null,
       lazyConnect: true,
-      enableOfflineQueue: true,
-      retryStrategy: (times) => Math.min(times * 500, 5_000),
+      enableOfflineQueue: false,
+      commandTimeout: redisCommandTimeoutMs,
+      maxRetriesPerRequest: 1,
+      retryStrategy,
     });
     this.connection.on('ready', () => {
       if (this.reportedDown) options.logger.info({ redis: redactUrl(options.redisUrl) }, 'Redis is back: jobs resume');
@@ -42,7 +58,7 @@ export class JobRuntime {
     });
   }
 
-  /** true once close() began: long jobs hand their work back at the next safe point */
+  /** true once the workers were told to stop: long jobs hand their work back at the next safe point */
   get closing(): boolean {
     return this.closed;
   }
@@ -57,46 +73,97 @@ export class JobRuntime {
 
   /** Connects without waiting forever: an unreachable Redis leaves the hub running, jobs paused. */
   async connect(timeoutMs = 2_000): Promise<boolean> {
-    this.connection.connect().catch(() => undefined);
+    if (this.connection.status === 'wait') this.connection.connect().catch(() => undefined);
     const deadline = Date.now() + timeoutMs;
     while (!this.available && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     return this.available;
   }
 
+  /** Asks Redis for an answer within `timeoutMs`: what /readyz reports. */
+  async ping(timeoutMs = redisCommandTimeoutMs): Promise<{ ok: true } | { ok: false; error: string }> {
+    if (!this.available) return { ok: false, error: 'unreachable: jobs are paused' };
+    try {
+      await withDeadline(this.connection.ping(), timeoutMs);
+      return { ok: true };
+    } catch {
+      return { ok: false, error: `no answer within ${timeoutMs} ms: jobs are paused` };
+    }
+  }
+
+  /**
+   * Runs Redis work for a request: SERVICE_UNAVAILABLE at once when Redis is down, and after
+   * redisRequestDeadlineMs when it does not answer (the work may still complete later).
+   */
+  async request<T>(work: () => Promise<T>, deadlineMs = redisRequestDeadlineMs): Promise<T> {
+    if (!this.available) throw new UnavailableError('redis', 'jobs are paused (Redis is unreachable); try again later');
+    try {
+      return await withDeadline(work(), deadlineMs);
+    } catch (error) {
+      if (error instanceof DeadlineError) {
+        throw new UnavailableError('redis', `Redis did not answer within ${deadlineMs} ms; try again shortly`);
+      }
+      throw error;
+    }
+  }
+
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.options.prefix, defaultJobOptions });
-      queue.on('error', () => undefined); // the connection's own handler reports the outage once
-      this.queues.set(name, queue);
+      const created = new Queue(name, { connection: this.connection, prefix: this.options.prefix, defaultJobOptions });
+      created.on('error', () => undefined); // the connection's own handler reports the outage once
+      // a queue whose first contact with Redis failed (Redis hung while it started) stays broken: start afresh
+      created.waitUntilReady().catch(() => {
+        if (this.queues.get(name) === created) this.queues.delete(name);
+      });
+      this.queues.set(name, created);
+      queue = created;
     }
     return queue;
   }
 
   startWorker<T>(name: QueueName, processor: Processor<T>, options: Partial<WorkerOptions> = {}): Worker<T> {
-    // workers block on Redis, so each gets a connection of its own
-    const worker = new Worker<T>(name, processor, {
-      connection: this.connection.duplicate(),
-      prefix: this.options.prefix,
-      concurrency: 4,
-      ...options,
-    });
+    // workers block on Redis, so each gets a connection of its own that waits for Redis as long as it takes
+    const connection = new Redis(this.options.redisUrl, workerConnectionOptions);
+    connection.on('error', () => undefined); // reported once by the producer connection
+    const worker = new Worker<T>(name, processor, { connection, prefix: this.options.prefix, concurrency: 4, ...options });
     worker.on('error', () => undefined);
     worker.on('failed', (job, error) =>
       this.options.logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, reason: error.message }, 'job failed'),
     );
-    this.workers.push(worker as Worker);
+    this.workers.push({ worker: worker as Worker, connection });
     return worker;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops taking jobs: `closing` turns true at once, so a feed pull hands its run back after the page
+   * in hand; resolves when every job in hand has ended. The producer connection stays open (requests
+   * still in flight may queue work).
+   */
+  stopWorkers(): Promise<void> {
     this.closed = true;
-    // workers finish the job in hand (a page in its transaction) before they stop
-    await Promise.all(this.workers.map((w) => w.close()));
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
-    this.connection.disconnect();
+    this.workersClosing ??= Promise.all(
+      this.workers.map(async ({ worker, connection }) => {
+        // with Redis down no job can be finished or handed back: do not wait for it to come back
+        const down = connection.status !== 'ready';
+        if (down) connection.disconnect();
+        await worker.close(down);
+        connection.disconnect();
+      }),
+    ).then(() => undefined);
+    return this.workersClosing;
+  }
+
+  async close(): Promise<void> {
+    this.closingAll ??= (async () => {
+      await this.stopWorkers();
+      await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+      this.connection.disconnect();
+    })();
+    return this.closingAll;
   }
 }
+
+const workerConnectionOptions: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy };
 
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');

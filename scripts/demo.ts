@@ -18,6 +18,7 @@ import { loadPlan } from '../src/plan/plan.loader.js';
 import { consolidatedRows, totalRegion, type ConsolidatedRow } from '../src/progress/progress.service.js';
 import { statusLabel } from '../src/progress/status.js';
 import { ManualClock, dateInZone } from '../src/shared/clock.js';
+import { targetPolicy } from '../src/shared/targets.js';
 import { startWorkers } from '../src/workers.js';
 
 /**
@@ -64,13 +65,16 @@ function withRegionTargets(planText: string, overlay: Overlay): string {
 // the demo starts from nothing each time, so what it prints is what it did
 rmSync(dataDir, { recursive: true, force: true });
 const config = {
-  ...loadConfig({ ...process.env, HUB_NOW: now, HUB_DATA_DIR: dataDir, DATABASE_URL: undefined }),
+  // the simulator listens on 127.0.0.1: the demo hub may pull from loopback
+  ...loadConfig({ ...process.env, HUB_NOW: now, HUB_DATA_DIR: dataDir, DATABASE_URL: undefined, HUB_ALLOW_LOOPBACK_TARGETS: 'true' }),
   databaseUrl: undefined,
   logLevel: 'warn',
 };
 const clock = new ManualClock(now);
 const logger = pino({ level: 'warn' });
 const hub = await createHub(config, { clock, logger });
+hub.feeds.targets = targetPolicy(config);
+hub.reminders.targets = targetPolicy(config);
 // failsafe: every scalar a string, so "2.0" stays "2.0"
 const overlay = parse(readFileSync(overlayPath, 'utf8'), { schema: 'failsafe' }) as Overlay;
 await loadPlan(hub.db, parsePlanFile(withRegionTargets(readFileSync(planPath, 'utf8'), overlay), `${planPath} + ${overlayPath}`), clock);
@@ -321,6 +325,7 @@ for (const [agency, round, project, at] of reports) {
   const principal = (await authenticate(
     hub.db,
     (await issueToken(hub.db, { role: 'AGENCY', agencyCode: agency, label: 'demo' }, clock)).token,
+    clock,
   ))!;
   const report = await hub.reminders.submitReport(principal, plan, {
     roundId: rounds[round].id,

@@ -9,6 +9,7 @@ import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
 import { ReminderService } from './reminders/reminders.service.js';
 import { fixedClock, systemClock, type Clock } from './shared/clock.js';
+import { SecretBox } from './shared/secret-box.js';
 import { JobRuntime } from '../jobs/runtime.js';
 
 /** The hub's long-lived parts, built once per process and shared by the API, the workers and the CLI. */
@@ -26,6 +27,8 @@ export interface Hub {
   feedRepository: FeedRepository;
   feeds: FeedService;
   reminders: ReminderService;
+  /** opens and seals webhook secrets and feed auth headers (HUB_SECRET_KEY) */
+  secrets: SecretBox;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const progressRepository = new ProgressRepository(db);
   const observations = new ObservationService(db, planRepository, clock);
   const feedRepository = new FeedRepository(db);
+  const secrets = new SecretBox(config.secretKey);
   return {
     config,
     clock,
@@ -58,8 +62,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     progress: new ProgressService(planRepository, progressRepository),
     observations,
     feedRepository,
-    feeds: new FeedService(db, feedRepository, planRepository, observations, clock),
-    reminders: new ReminderService(db, planRepository, clock),
+    feeds: new FeedService(db, feedRepository, planRepository, observations, clock, secrets),
+    reminders: new ReminderService(db, planRepository, clock, secrets),
+    secrets,
     async close() {
       await jobs.close();
       if (!options.database) await database.close();

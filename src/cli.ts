@@ -1,46 +1,108 @@
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
-import { createHub } from './app.js';
 import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createHub } from './app.js';
+import { cliActor } from './audit/audit.service.js';
 import type { Role } from './auth/auth.service.js';
 import { loadConfig } from './config/config.js';
-import { PlanFileError } from './plan/plan.file.js';
 import { adminSocketPath, runAdminCommand, sendAdminCommand, type AdminCommand } from './http/admin-socket.js';
 import { schemaSdl } from './http/schema.js';
-import { AppError } from './shared/errors.js';
 
 const usage = `usage:
-  npm run cli -- token issue --role AGENCY --agency HRSS [--label "HRSS loan system"]
-  npm run cli -- token issue --role BI|OFFICE [--label ...]
+  npm run cli -- token issue --role AGENCY --agency HRSS [--label "HRSS loan system"] [--expires 90d]
+  npm run cli -- token issue --role BI|OFFICE [--label ...] [--expires 2024-12-31]
+  npm run cli -- token list
+  npm run cli -- token revoke <id>
+  npm run cli -- token rotate <id> [--expires 90d]
   npm run cli -- plan load <file.yaml|file.json>
-  npm run cli -- schema print`;
+  npm run cli -- bi grant <postgres-role>
+  npm run cli -- schema print
+--expires: a duration (30m, 12h, 90d, 2w), a date (the token works through that day) or an ISO date-time with an offset`;
+
+/** A mistake in the command line itself: one line on stderr, exit code 2. */
+class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | undefined>;
+
+const expires: Options = { expires: { type: 'string' } };
+const tokenId = (positionals: string[], verb: string): number => {
+  if (positionals.length !== 1 || !/^[1-9]\d{0,9}$/.test(positionals[0]))
+    throw new UsageError(`token ${verb} needs one token id (see token list)`);
+  return Number(positionals[0]);
+};
+const oneArgument = (positionals: string[], what: string): string => {
+  if (positionals.length !== 1)
+    throw new UsageError(`expected ${what}, got ${positionals.length === 0 ? 'nothing' : positionals.join(' ')}`);
+  return positionals[0];
+};
+const noArguments = (positionals: string[], command: string) => {
+  if (positionals.length > 0) throw new UsageError(`${command} takes no arguments (got ${positionals.join(' ')})`);
+};
+
+/** Every command: its options, and how its arguments become an AdminCommand. */
+const commands: Record<string, { options: Options; build(values: Values, positionals: string[]): AdminCommand }> = {
+  'token issue': {
+    options: { role: { type: 'string' }, agency: { type: 'string' }, label: { type: 'string' }, ...expires },
+    build(values, positionals) {
+      noArguments(positionals, 'token issue');
+      const role = (values.role ?? '').toUpperCase();
+      if (!['AGENCY', 'BI', 'OFFICE'].includes(role)) throw new UsageError('--role must be AGENCY, BI or OFFICE');
+      return { command: 'token.issue', role: role as Role, agencyCode: values.agency, label: values.label, expires: values.expires };
+    },
+  },
+  'token list': {
+    options: {},
+    build: (_values, positionals) => (noArguments(positionals, 'token list'), { command: 'token.list' }),
+  },
+  'token revoke': {
+    options: {},
+    build: (_values, positionals) => ({ command: 'token.revoke', id: tokenId(positionals, 'revoke') }),
+  },
+  'token rotate': {
+    options: expires,
+    build: (values, positionals) => ({ command: 'token.rotate', id: tokenId(positionals, 'rotate'), expires: values.expires }),
+  },
+  'plan load': {
+    options: {},
+    build: (_values, positionals) => ({ command: 'plan.load', path: resolve(oneArgument(positionals, 'one plan file')) }),
+  },
+  'bi grant': {
+    options: {},
+    build: (_values, positionals) => ({ command: 'bi.grant', role: oneArgument(positionals, 'one PostgreSQL role') }),
+  },
+};
+
+function parseCommand(argv: string[]): AdminCommand {
+  const [group, verb, ...rest] = argv;
+  const name = `${group} ${verb ?? ''}`.trim();
+  const spec = commands[name];
+  if (!spec) throw new UsageError(`unknown command "${name}" (npm run cli -- help lists them)`);
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options: spec.options }) as typeof parsed;
+  } catch (error) {
+    // node's own wording is two sentences of advice; one line naming the option is enough
+    const option = /'([^']+)'/.exec((error as Error).message)?.[1];
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${option} for ${name}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`option ${option?.split(' ')[0]} needs a value`);
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  return { ...spec.build(parsed.values, parsed.positionals), actor: cliActor().name };
+}
 
 /** The hub's command line, on the same DATABASE_URL / HUB_DATA_DIR as the server. */
 async function main(argv: string[]): Promise<number> {
-  const [group, verb, ...rest] = argv;
-  if (group === 'schema' && verb === 'print') {
+  if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0])) {
+    (argv.length === 0 ? console.error : console.log)(usage);
+    return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === 'schema' && argv[1] === 'print' && argv.length === 2) {
     process.stdout.write(await schemaSdl());
     return 0;
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { role: { type: 'string' }, agency: { type: 'string' }, label: { type: 'string' } },
-  });
-  if (!((group === 'token' && verb === 'issue') || (group === 'plan' && verb === 'load' && positionals.length === 1))) {
-    console.error(usage);
-    return 2;
-  }
-  const role = (values.role ?? '').toUpperCase();
-  if (group === 'token' && !['AGENCY', 'BI', 'OFFICE'].includes(role)) {
-    console.error('--role must be AGENCY, BI or OFFICE');
-    return 2;
-  }
-  const command: AdminCommand =
-    group === 'plan'
-      ? { command: 'plan.load', path: resolve(positionals[0]) }
-      : { command: 'token.issue', role: role as Role, agencyCode: values.agency, label: values.label };
-
+  const command = parseCommand(argv);
   const config = loadConfig();
   if (!config.databaseUrl) {
     // a hub running on the embedded database owns it: hand it the command
@@ -66,8 +128,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof PlanFileError || error instanceof AppError) console.error(error.message);
-    else console.error(error);
-    process.exit(1);
+    // what went wrong, in a line (a refused plan file lists its problems, one per line); never a stack trace
+    const e = error as Error & { code?: string };
+    console.error(e instanceof Error ? e.message || e.code || e.name : String(error));
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -462,7 +462,7 @@ describe('the dashboard in a browser', () => {
       await page.waitForSelector('#dashboard [data-project="1"]', wait);
       // a BI token may read but leaves no admin cookie
       expect(await context.cookies()).toEqual([]);
-      expect(await revokeToken(t.hub.db, clientId, t.clock)).toBe(true);
+      expect((await revokeToken(t.hub.db, clientId, t.clock)).revokedAt).toEqual(t.clock.now());
       await page.fill('#asOf', '2023-06-01');
       await page.waitForSelector('#login-message:not([hidden])', wait);
       expect(await page.textContent('#login-message')).toContain('登录已失效');

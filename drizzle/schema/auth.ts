@@ -15,6 +15,10 @@ export const apiClients = pgTable(
     label: text().notNull().default(''),
     createdAt: timestamp({ withTimezone: true }).notNull(),
     revokedAt: timestamp({ withTimezone: true }),
+    /** null: never expires */
+    expiresAt: timestamp({ withTimezone: true }),
+    /** refreshed at most once a minute per token, so a busy token costs no write per request */
+    lastUsedAt: timestamp({ withTimezone: true }),
   },
   (t) => [index('api_clients_agency_idx').on(t.agencyId)],
 );

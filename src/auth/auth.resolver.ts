@@ -1,7 +1,37 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { tokenActor } from '../audit/audit.service.js';
 import type { HubContext } from '../http/context.js';
-import { DateScalar } from '../shared/scalars.js';
-import { PrincipalType, RoleEnum } from './auth.types.js';
+import type { AgencyRow } from '../plan/plan.repository.js';
+import { AgencyType } from '../plan/plan.types.js';
+import { listOf } from '../shared/complexity.js';
+import { DateScalar, formatInZone } from '../shared/scalars.js';
+import { badInput } from '../shared/errors.js';
+import { issueToken, listTokens, parseExpiry, requireRole, revokeToken, rotateToken, tokenById, type ApiTokenRow } from './auth.service.js';
+import { ApiTokenType, IssuedTokenType, PrincipalType, RoleEnum } from './auth.types.js';
+
+const expiresDescription =
+  "when it stops working: a duration (90d, 12h, 2w), a date (2024-06-30: through that day in the hub's time zone) or an ISO date-time with an offset; omit: never";
+
+function toApiToken(row: ApiTokenRow, ctx: HubContext): ApiTokenType {
+  const at = (d: Date | null) => (d ? formatInZone(d, ctx.config.timeZone) : null);
+  return {
+    id: row.id,
+    label: row.label,
+    role: row.role as RoleEnum,
+    agencyId: row.agencyId,
+    createdAt: at(row.createdAt)!,
+    lastUsedAt: at(row.lastUsedAt),
+    expiresAt: at(row.expiresAt),
+    revokedAt: at(row.revokedAt),
+    active: !row.revokedAt && !(row.expiresAt && row.expiresAt <= ctx.clock.now()),
+  };
+}
+
+/** An ID argument as a token id: a positive whole number. */
+function tokenId(id: number | string): number {
+  if (!/^[1-9]\d{0,9}$/.test(String(id))) throw badInput('id', 'not a token id');
+  return Number(id);
+}
 
 @Resolver()
 export class AuthResolver {
@@ -15,5 +45,59 @@ export class AuthResolver {
     const { principal } = ctx;
     const agency = principal.agencyId ? await ctx.loaders.plan.agencyById.load(principal.agencyId) : undefined;
     return { role: principal.role as RoleEnum, agency: agency ?? null, label: principal.label };
+  }
+
+  @Query(() => [ApiTokenType], { ...listOf(50), description: 'OFFICE: every token issued, revoked and expired ones included' })
+  async apiTokens(@Ctx() ctx: HubContext): Promise<ApiTokenType[]> {
+    requireRole(ctx.principal, 'OFFICE');
+    return (await listTokens(ctx.hub.db)).map((row) => toApiToken(row, ctx));
+  }
+
+  @Mutation(() => IssuedTokenType, { description: 'OFFICE: a new token; AGENCY tokens name their agency' })
+  async issueToken(
+    @Ctx() ctx: HubContext,
+    @Arg('role', () => RoleEnum) role: RoleEnum,
+    @Arg('agencyCode', () => String, { nullable: true }) agencyCode?: string | null,
+    @Arg('label', () => String, { nullable: true }) label?: string | null,
+    @Arg('expires', () => String, { nullable: true, description: expiresDescription }) expires?: string | null,
+  ): Promise<IssuedTokenType> {
+    requireRole(ctx.principal, 'OFFICE');
+    const expiresAt = expires ? parseExpiry(expires, ctx.clock.now(), ctx.config.timeZone) : null;
+    const issued = await issueToken(
+      ctx.hub.db,
+      { role, agencyCode: agencyCode ?? undefined, label: label ?? undefined, expiresAt },
+      ctx.clock,
+      tokenActor(ctx.principal),
+    );
+    return { token: issued.token, apiToken: toApiToken(await tokenById(ctx.hub.db, issued.clientId), ctx) };
+  }
+
+  @Mutation(() => ApiTokenType, { description: 'OFFICE: the token stops working at once' })
+  async revokeToken(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: number): Promise<ApiTokenType> {
+    requireRole(ctx.principal, 'OFFICE');
+    return toApiToken(await revokeToken(ctx.hub.db, tokenId(id), ctx.clock, tokenActor(ctx.principal)), ctx);
+  }
+
+  @Mutation(() => IssuedTokenType, {
+    description:
+      'OFFICE: revokes a token and issues its replacement with the same role, agency and label (and lifetime, unless expires is given)',
+  })
+  async rotateToken(
+    @Ctx() ctx: HubContext,
+    @Arg('id', () => ID) id: number,
+    @Arg('expires', () => String, { nullable: true, description: expiresDescription }) expires?: string | null,
+  ): Promise<IssuedTokenType> {
+    requireRole(ctx.principal, 'OFFICE');
+    const expiresAt = expires ? parseExpiry(expires, ctx.clock.now(), ctx.config.timeZone) : undefined;
+    const issued = await rotateToken(ctx.hub.db, tokenId(id), ctx.clock, tokenActor(ctx.principal), expiresAt);
+    return { token: issued.token, apiToken: toApiToken(await tokenById(ctx.hub.db, issued.clientId), ctx) };
+  }
+}
+
+@Resolver(() => ApiTokenType)
+export class ApiTokenResolver {
+  @FieldResolver(() => AgencyType, { nullable: true, description: 'the agency an AGENCY token is bound to' })
+  async agency(@Root() token: ApiTokenType, @Ctx() ctx: HubContext): Promise<AgencyRow | null> {
+    return token.agencyId ? ((await ctx.loaders.plan.agencyById.load(token.agencyId)) ?? null) : null;
   }
 }

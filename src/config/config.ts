@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSecretKey } from '../shared/secret-box.js';
 
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -18,6 +19,18 @@ const envSchema = z.object({
   HUB_TIME_ZONE: z.string().default('Asia/Shanghai'),
   HUB_INTROSPECTION: booleanFlag.optional(),
   HUB_PLANS_DIR: z.string().default('./plans'),
+  /** encrypts webhook secrets and feed auth headers at rest (AES-256-GCM) */
+  HUB_SECRET_KEY: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseSecretKey(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   HUB_BODY_LIMIT: z.string().default('5mb'),
   HUB_MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(10),
   HUB_MAX_QUERY_COST: z.coerce.number().int().positive().default(200_000),
@@ -25,7 +38,13 @@ const envSchema = z.object({
   HUB_FEED_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
   HUB_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(11),
   HUB_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(30_000),
+  /** how often each worker looks for feed runs and deliveries whose jobs were lost */
+  HUB_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  /** a worker's lock on its job: a worker that dies without a word frees the job this much later */
+  HUB_JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** feeds and webhooks may call loopback and link-local addresses and the hub's own port (tests, the simulator) */
+  HUB_ALLOW_LOOPBACK_TARGETS: booleanFlag.default(false),
 });
 
 export interface Config {
@@ -41,6 +60,8 @@ export interface Config {
   timeZone: string;
   introspection: boolean;
   plansDir: string;
+  /** HUB_SECRET_KEY: 32 bytes; unset, secrets are stored in plain text (refused in production) */
+  secretKey: Buffer | undefined;
   bodyLimit: string;
   maxQueryDepth: number;
   maxQueryCost: number;
@@ -51,6 +72,11 @@ export interface Config {
   /** webhook deliveries: attempts and first retry delay (defaults: 11 tries over about 17 hours) */
   webhookAttempts: number;
   webhookBackoffMs: number;
+  /** HUB_ALLOW_LOOPBACK_TARGETS: feeds and webhooks may call loopback, link-local and the hub itself */
+  allowLoopbackTargets: boolean;
+  /** the reconciler's period, and the job lock after which a silent worker's job counts as stalled */
+  reconcileIntervalMs: number;
+  jobLockMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.HUB_TIME_ZONE,
     introspection: e.HUB_INTROSPECTION ?? e.NODE_ENV !== 'production',
     plansDir: e.HUB_PLANS_DIR,
+    secretKey: e.HUB_SECRET_KEY,
     bodyLimit: e.HUB_BODY_LIMIT,
     maxQueryDepth: e.HUB_MAX_QUERY_DEPTH,
     maxQueryCost: e.HUB_MAX_QUERY_COST,
@@ -85,5 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feedBackoffMs: e.HUB_FEED_BACKOFF_MS,
     webhookAttempts: e.HUB_WEBHOOK_ATTEMPTS,
     webhookBackoffMs: e.HUB_WEBHOOK_BACKOFF_MS,
+    allowLoopbackTargets: e.HUB_ALLOW_LOOPBACK_TARGETS,
+    reconcileIntervalMs: e.HUB_RECONCILE_INTERVAL_MS,
+    jobLockMs: e.HUB_JOB_LOCK_MS,
   };
 }

@@ -64,9 +64,16 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const counter = new StatementCounter();
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    // a dropped connection must not take the process down; the next query reconnects
+    // a request waits at most this long for a connection (a database that takes no connections answers 503)
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
+    // A dropped connection must not take the process down; the next query reconnects. An idle client's
+    // error reaches the pool's handler, but a client checked out (a transaction between two statements
+    // when PostgreSQL restarts) has no listener of its own, and an 'error' event without one kills the
+    // process. Every client gets one: its query fails, the request answers 503, the pool drops it.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     await migrateOnce(options.databaseUrl);
     const db = drizzlePg(pool, { schema, casing: 'snake_case', logger: counter });
     return {

@@ -109,3 +109,41 @@ export function fieldsOf(mapping: Mapping, incremental: Incremental | null): str
   if (incremental) fields.add(incremental.field);
   return [...fields].map((f) => f.split('.')[0]);
 }
+
+/** The longest text each feed field takes (characters). JSON fields are bounded by the API's input check. */
+export const feedTextLimits = {
+  name: 200,
+  url: 2_048,
+  recordsPath: 200,
+  graphqlQuery: 50_000,
+  schedule: 100,
+  timeZone: 64,
+  'authHeader.name': 100,
+  'authHeader.value': 8_192,
+} as const;
+
+/** Problems with the length of a feed's free text, each naming its field (`authHeader.value`). */
+export function feedTextProblems(input: {
+  name: string;
+  url: string;
+  recordsPath?: string | null;
+  graphqlQuery?: string | null;
+  schedule: string;
+  timeZone?: string | null;
+  authHeader?: { name: string; value: string } | null;
+}): { field: string; message: string }[] {
+  const texts: Record<keyof typeof feedTextLimits, string | null | undefined> = {
+    name: input.name,
+    url: input.url,
+    recordsPath: input.recordsPath,
+    graphqlQuery: input.graphqlQuery,
+    schedule: input.schedule,
+    timeZone: input.timeZone,
+    'authHeader.name': input.authHeader?.name,
+    'authHeader.value': input.authHeader?.value,
+  };
+  return Object.entries(texts).flatMap(([field, text]) => {
+    const limit = feedTextLimits[field as keyof typeof feedTextLimits];
+    return text && text.length > limit ? [{ field, message: `at most ${limit} characters, not ${text.length}` }] : [];
+  });
+}

@@ -1,4 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
+import { assertTargetAllowed, targetPolicyFromEnv, TargetRefusedError, type TargetPolicy } from '../shared/targets.js';
 import type { Incremental, Pagination } from './feeds.config.js';
 import { pathGet } from './feeds.mapping.js';
 
@@ -88,14 +89,28 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Fetches and parses one page. Throws FeedFetchError for anything but a clean page of records. */
-export async function fetchPage(feed: FetchableFeed, state: PageState, position: string | null): Promise<FetchedPage> {
+/** The content type of a response, without parameters, for messages: `text/html`, or `no content type`. */
+const typeOf = (response: Response) => (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase() || 'no content type';
+const isJsonType = (type: string) => /^application\/(.+\+)?json$/.test(type);
+
+/**
+ * Fetches and parses one page. Throws FeedFetchError for anything but a clean page of records.
+ * A feed's answer that is not the JSON (or CSV) asked for is described by its status and content
+ * type only: the hub never shows what some other server on its network says.
+ */
+export async function fetchPage(
+  feed: FetchableFeed,
+  state: PageState,
+  position: string | null,
+  targets: TargetPolicy = targetPolicyFromEnv(),
+): Promise<FetchedPage> {
   const { url, init } = requestFor(feed, state, position);
   let response: Response;
   try {
-    response = await fetchOnOneServer(url, init, feed.timeoutMs);
+    response = await fetchOnOneServer(url, init, feed.timeoutMs, targets);
   } catch (error) {
     if (error instanceof FeedFetchError) throw error;
+    if (error instanceof TargetRefusedError) throw new FeedFetchError(`not fetched: ${error.message}`);
     const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${feed.timeoutMs} ms` : (error as Error).message;
     throw new FeedFetchError(`fetch failed: ${reason}`);
   }
@@ -107,18 +122,13 @@ export async function fetchPage(feed: FetchableFeed, state: PageState, position:
     const reason = (error as Error).name === 'TimeoutError' ? `no complete answer within ${feed.timeoutMs} ms` : (error as Error).message;
     throw new FeedFetchError(`reading the response failed: ${reason}`);
   }
-  if (!response.ok) throw new FeedFetchError(`HTTP ${response.status} from the feed`);
-  const contentType = response.headers.get('content-type') ?? '';
-  if (/text\/html/i.test(contentType) || /^\s*<(!doctype|html)/i.test(body)) {
-    throw new FeedFetchError(
-      `expected ${feed.format === 'CSV' ? 'CSV' : 'JSON'}, got an HTML page (${body
-        .replace(/<[^>]+>/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-        .slice(0, 80)})`,
-    );
+  const contentType = typeOf(response);
+  if (!response.ok) throw new FeedFetchError(`HTTP ${response.status} from the feed${isJsonType(contentType) ? '' : ` (${contentType})`}`);
+  const expected = feed.format === 'CSV' ? 'CSV' : 'JSON';
+  if (contentType === 'text/html' || /^\s*<(!doctype|html)/i.test(body)) {
+    throw new FeedFetchError(`expected ${expected}, got an HTML page (${contentType}, HTTP ${response.status})`);
   }
-  return feed.format === 'CSV' ? parseCsvPage(feed, state, body) : parseJsonPage(feed, state, body, url);
+  return feed.format === 'CSV' ? parseCsvPage(feed, state, body) : parseJsonPage(feed, state, body, url, contentType);
 }
 
 const maxRedirects = 5;
@@ -127,10 +137,12 @@ const maxRedirects = 5;
  * Follows redirects only on the feed's own server: the auth header is never sent elsewhere, and a
  * redirect cannot take the hub to another host.
  */
-async function fetchOnOneServer(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
+async function fetchOnOneServer(url: string, init: RequestInit, timeoutMs: number, targets: TargetPolicy): Promise<Response> {
   const signal = AbortSignal.timeout(timeoutMs);
   let target = url;
   for (let hop = 0; ; hop += 1) {
+    // checked at every hop, after resolving the name: a feed cannot lead the hub to loopback
+    await assertTargetAllowed(target, targets);
     const response = await fetch(target, { ...init, redirect: 'manual', signal });
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) return response;
@@ -152,7 +164,9 @@ function parseCsvPage(feed: FetchableFeed, state: PageState, body: string): Fetc
   try {
     rows = parseCsv<Record<string, string>>(body.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true });
   } catch (error) {
-    throw new FeedFetchError(`malformed CSV: ${(error as Error).message}`);
+    // csv-parse quotes the offending text in its messages: only its code and line are shown
+    const { code, lines } = error as { code?: string; lines?: number };
+    throw new FeedFetchError(`malformed CSV${code ? ` (${code}${lines ? ` at line ${lines}` : ''})` : ''}`);
   }
   const header = body
     .replace(/^\uFEFF/, '')
@@ -160,18 +174,25 @@ function parseCsvPage(feed: FetchableFeed, state: PageState, body: string): Fetc
     .split(',')
     .map((h) => h.trim().replace(/^"|"$/g, ''));
   const missing = feed.requiredColumns.filter((c) => !header.includes(c));
-  if (missing.length > 0) throw new FeedFetchError(`CSV header lacks ${missing.join(', ')}; header is ${header.join(',')}`);
+  // the missing names come from the feed's mapping; the header itself is the server's and is not shown
+  if (missing.length > 0) throw new FeedFetchError(`CSV header lacks ${missing.join(', ')} (it has ${header.length} columns)`);
   const p = feed.pagination;
   const next = p.type === 'PAGE' && rows.length >= p.pageSize ? { page: state.page + 1, cursor: null, nextUrl: null } : undefined;
   return { records: rows, next };
 }
 
-function parseJsonPage(feed: FetchableFeed, state: PageState, body: string, url: string): FetchedPage {
+function parseJsonPage(feed: FetchableFeed, state: PageState, body: string, url: string, contentType: string): FetchedPage {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
-    throw new FeedFetchError(`malformed JSON: ${(error as Error).message}`);
+    // JSON.parse quotes the text it choked on: only the position is shown
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new FeedFetchError(
+      isJsonType(contentType)
+        ? `malformed JSON${position ? ` at position ${position}` : ''} (${contentType}, ${body.length} characters)`
+        : `expected JSON, got ${contentType} that is not JSON`,
+    );
   }
   if (feed.format === 'GRAPHQL') {
     const errors = pathGet(json, 'errors');

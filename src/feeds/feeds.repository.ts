@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { feedRejections, feedRuns, feeds } from '../../drizzle/schema/index.js';
 import type { Db } from '../db/database.js';
 
@@ -72,4 +72,21 @@ export class FeedRepository {
     for (const row of rows) map.set(row.feedRunId, [...(map.get(row.feedRunId) ?? []), row]);
     return map;
   }
+
+  /** Runs not yet finished (queued, running or waiting to retry), oldest first: the reconciler's worklist. */
+  async unfinishedRuns(limit = 1_000): Promise<FeedRunRow[]> {
+    return this.db.select().from(feedRuns).where(inArray(feedRuns.status, unfinished)).orderBy(asc(feedRuns.id)).limit(limit);
+  }
+
+  /** Marks a run FAILED with the reason, unless it finished meanwhile; true when it did. */
+  async failUnfinishedRun(runId: number, reason: string, at: Date): Promise<boolean> {
+    const updated = await this.db
+      .update(feedRuns)
+      .set({ status: 'FAILED', error: reason.slice(0, 2_000), finishedAt: at })
+      .where(and(eq(feedRuns.id, runId), inArray(feedRuns.status, unfinished)))
+      .returning({ id: feedRuns.id });
+    return updated.length > 0;
+  }
 }
+
+const unfinished: FeedRunRow['status'][] = ['QUEUED', 'RUNNING', 'RETRYING'];

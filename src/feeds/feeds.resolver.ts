@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { queueFeedPull } from '../../jobs/feed-pull.js';
+import { recordAudit, tokenActor } from '../audit/audit.service.js';
 import { requireRole } from '../auth/auth.service.js';
 import type { HubContext } from '../http/context.js';
 import type { AgencyRow } from '../plan/plan.repository.js';
@@ -12,6 +13,7 @@ import { syncFeedSchedulers } from '../../jobs/feed-pull.js';
 import type { FeedRejectionRow, FeedRow, FeedRunRow } from './feeds.repository.js';
 import { FeedInput, FeedRejectionType, FeedRunConnection, FeedRunType, FeedType } from './feeds.types.js';
 import { listOf } from '../shared/complexity.js';
+import { DateTimeScalar, formatInZone } from '../shared/scalars.js';
 
 /** OFFICE sees every feed; an AGENCY only its own; BI none (feeds hold the bureaus' addresses). */
 async function feedFor(ctx: HubContext, id: number): Promise<FeedRow> {
@@ -46,7 +48,21 @@ export class FeedQueryResolver {
     requireRole(ctx.principal, 'OFFICE');
     const plan = await resolvePlan(ctx, input.planCode);
     const feed = await ctx.hub.feeds.upsert(plan, { ...input, id: input.id === null || input.id === undefined ? null : Number(input.id) });
-    if (ctx.hub.jobs.available) await syncFeedSchedulers(ctx.hub);
+    await recordAudit(ctx.hub.db, ctx.clock, tokenActor(ctx.principal), {
+      action: input.id == null ? 'feed.create' : 'feed.update',
+      target: `feed ${feed.id}`,
+      details: {
+        name: feed.name,
+        agencyCode: input.agencyCode,
+        url: feed.url,
+        enabled: feed.enabled,
+        schedule: feed.schedule,
+        authHeader: input.clearAuthHeader ? 'cleared' : input.authHeader ? 'set' : 'kept',
+      },
+    });
+    // Redis down: the workers sync every schedule when it is back. Redis hung: SERVICE_UNAVAILABLE, and
+    // the same upsertFeed sent again completes the schedule (an unchanged feed is not refused as a duplicate)
+    if (ctx.hub.jobs.available) await ctx.hub.jobs.request(() => syncFeedSchedulers(ctx.hub));
     return feed;
   }
 
@@ -57,7 +73,15 @@ export class FeedQueryResolver {
     // unique even when the clock is pinned (HUB_NOW)
     const jobId = `manual-${feed.id}-${randomUUID()}`;
     const run = await ctx.hub.feeds.queueRun(feed, jobId);
-    await queueFeedPull(ctx.hub, feed.id, jobId);
+    try {
+      await ctx.hub.jobs.request(() => queueFeedPull(ctx.hub, feed.id, jobId));
+    } catch (error) {
+      // the caller is told to try again; the run says it never started (if Redis took the job after all, it runs)
+      await ctx.hub.feedRepository
+        .failUnfinishedRun(run.id, 'not queued: Redis did not answer; run the feed again', ctx.clock.now())
+        .catch(() => false);
+      throw error;
+    }
     return run;
   }
 }
@@ -99,4 +123,21 @@ export class FeedRunResolver {
   feedId(@Root() run: FeedRunRow): number {
     return run.feedId;
   }
+
+  // instants carry the offset of the feed's plan, like ReportingRound.deadline
+  @FieldResolver(() => DateTimeScalar)
+  async startedAt(@Root() run: FeedRunRow, @Ctx() ctx: HubContext): Promise<string> {
+    return formatInZone(run.startedAt, await runZone(ctx, run));
+  }
+
+  @FieldResolver(() => DateTimeScalar, { nullable: true })
+  async finishedAt(@Root() run: FeedRunRow, @Ctx() ctx: HubContext): Promise<string | null> {
+    return run.finishedAt ? formatInZone(run.finishedAt, await runZone(ctx, run)) : null;
+  }
+}
+
+/** The time zone of the plan a run's feed belongs to. */
+async function runZone(ctx: HubContext, run: FeedRunRow): Promise<string> {
+  const feed = await ctx.loaders.feedById.load(run.feedId);
+  return feed ? ctx.loaders.planZone(feed.planId) : ctx.config.timeZone;
 }

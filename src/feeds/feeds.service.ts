@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { feedRejections, feedRuns, feeds } from '../../drizzle/schema/index.js';
 import type { Db } from '../db/database.js';
 import { ObservationRepository } from '../observations/observations.repository.js';
@@ -7,7 +7,10 @@ import { Decimal } from '../shared/decimal.js';
 import type { PlanRepository, PlanRow } from '../plan/plan.repository.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import { targetPolicyFromEnv, targetProblem, type TargetPolicy } from '../shared/targets.js';
 import {
+  feedTextProblems,
   fieldsOf,
   incrementalSchema,
   isTimeZone,
@@ -58,6 +61,8 @@ const zodProblems = (prefix: string, issues: { path: PropertyKey[]; message: str
   }));
 
 export class FeedService {
+  /** where feeds may point (HUB_ALLOW_LOOPBACK_TARGETS); a hub built from its own config sets it */
+  targets: TargetPolicy = targetPolicyFromEnv();
   private readonly observationRows = new ObservationRepository();
 
   constructor(
@@ -66,6 +71,7 @@ export class FeedService {
     private readonly plans: PlanRepository,
     private readonly observations: ObservationService,
     private readonly clock: Clock,
+    private readonly secrets: SecretBox,
   ) {}
 
   /** Validates a feed definition whole; every problem names its field (`input.mapping.rules[1].indicator`). */
@@ -84,6 +90,12 @@ export class FeedService {
     }
     if (url && url.protocol !== 'http:' && url.protocol !== 'https:')
       problem('url', `a feed URL uses http or https, not ${url.protocol.replace(':', '')}`);
+    // a password in the URL would be stored and shown in the clear; the auth header is encrypted and never returned
+    if (url && (url.username || url.password))
+      problem('url', 'a feed URL carries no user name or password: send credentials in authHeader');
+    const refused = url && (url.protocol === 'http:' || url.protocol === 'https:') ? targetProblem(url, this.targets) : undefined;
+    if (refused) problem('url', refused);
+    for (const tooLong of feedTextProblems(input)) problem(tooLong.field, tooLong.message);
     const timeZone = input.timeZone ?? 'Asia/Shanghai';
     if (!isTimeZone(timeZone)) problem('timeZone', `"${timeZone}" is not an IANA time zone`);
     else {
@@ -131,7 +143,9 @@ export class FeedService {
       timeoutMs: input.timeoutMs ?? defaultFeedTimeoutMs,
       maxBytes: input.maxBytes ?? defaultFeedMaxBytes,
       updatedAt: now,
-      ...(input.authHeader ? { authHeaderName: input.authHeader.name, authHeaderValue: input.authHeader.value } : {}),
+      ...(input.authHeader
+        ? { authHeaderName: input.authHeader.name, authHeaderValue: this.secrets.seal(input.authHeader.value, 'feeds.auth_header_value') }
+        : {}),
       ...(input.clearAuthHeader ? { authHeaderName: null, authHeaderValue: null } : {}),
     };
     if (input.id != null) {
@@ -159,6 +173,12 @@ export class FeedService {
       return row;
     } catch (error) {
       if (String((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code) === '23505') {
+        // the same definition sent again (a retry after an answer that never came) gets the feed it made
+        const [same] = await this.db
+          .select()
+          .from(feeds)
+          .where(and(eq(feeds.planId, plan.id), eq(feeds.name, values.name)));
+        if (same && this.sameDefinition(same, values, input)) return same;
         throw new AppError(
           ErrorCode.BadUserInput,
           `input.name: plan ${plan.code} already has a feed named "${values.name}"; pass its id to change it`,
@@ -166,6 +186,35 @@ export class FeedService {
         );
       }
       throw error;
+    }
+  }
+
+  /** Whether a stored feed is what creating `values` from `input` would have stored. */
+  private sameDefinition(stored: FeedRow, values: Omit<typeof feeds.$inferInsert, 'createdAt'>, input: FeedSpecInput): boolean {
+    const definition = (f: Omit<typeof feeds.$inferInsert, 'createdAt'>) =>
+      canonicalJson([
+        f.agencyId,
+        f.url,
+        f.format,
+        f.recordsPath,
+        f.graphqlQuery,
+        f.graphqlVariables,
+        f.schedule,
+        f.timeZone,
+        f.pagination,
+        f.incremental,
+        f.mapping,
+        f.enabled,
+        f.timeoutMs,
+        f.maxBytes,
+      ]);
+    if (definition(stored) !== definition(values)) return false;
+    if (!input.authHeader || input.clearAuthHeader) return stored.authHeaderName === null;
+    if (stored.authHeaderName !== input.authHeader.name || stored.authHeaderValue === null) return false;
+    try {
+      return this.secrets.open(stored.authHeaderValue, 'feeds.auth_header_value') === input.authHeader.value;
+    } catch {
+      return false;
     }
   }
 
@@ -229,14 +278,15 @@ export class FeedService {
     if (!feed) throw new AppError(ErrorCode.NotFound, `feed ${feedId} not found`);
     const plan = (await this.plans.plansByIds([feed.planId])).get(feed.planId)!;
     let run = await this.startRun(feed, jobId, trigger, attempt);
-    const fetchable = toFetchable(feed);
     const model = await this.observations.writeModel(plan, feed.agencyId);
     const writer = { source: `feed:${feed.id}`, agencyId: feed.agencyId, clientId: null, feedRunId: run.id };
-    let state: PageState | undefined = (run.resumeState as PageState | null) ?? firstPage(fetchable.pagination);
     try {
+      // inside the try: an auth header HUB_SECRET_KEY cannot open fails the run with that reason
+      const fetchable = toFetchable(feed, this.secrets);
+      let state: PageState | undefined = (run.resumeState as PageState | null) ?? firstPage(fetchable.pagination);
       while (state && !state.done) {
         if (run.pages >= maxPagesPerRun) throw new FeedFetchError(`more than ${maxPagesPerRun} pages in one run`);
-        const page = await fetchPage(fetchable, state, run.cursorBefore);
+        const page = await fetchPage(fetchable, state, run.cursorBefore, this.targets);
         const pageNumber = run.pages + 1;
         const mapped = await this.mapPage(feed, plan, model, page.records);
         const { prepared, problems } = this.observations.validate(
@@ -404,7 +454,13 @@ export class FeedPausedError extends Error {
   }
 }
 
-export function toFetchable(feed: FeedRow): FetchableFeed {
+export function toFetchable(feed: FeedRow, secrets: SecretBox): FetchableFeed {
+  let authHeaderValue: string | null;
+  try {
+    authHeaderValue = feed.authHeaderValue === null ? null : secrets.open(feed.authHeaderValue, 'feeds.auth_header_value');
+  } catch (error) {
+    throw new FeedFetchError((error as Error).message);
+  }
   return {
     url: feed.url,
     format: feed.format,
@@ -412,7 +468,7 @@ export function toFetchable(feed: FeedRow): FetchableFeed {
     graphqlQuery: feed.graphqlQuery,
     graphqlVariables: feed.graphqlVariables as Record<string, unknown> | null,
     authHeaderName: feed.authHeaderName,
-    authHeaderValue: feed.authHeaderValue,
+    authHeaderValue,
     pagination: feed.pagination as Pagination,
     incremental: feed.incremental as Incremental | null,
     timeoutMs: feed.timeoutMs,

@@ -12,6 +12,8 @@ const simulator = await startSimulator({ port });
 for (const feed of describeFeeds(simulator.url)) {
   console.log(`${feed.agency.padEnd(8)} ${feed.method.padEnd(4)} ${feed.url}  ${feed.format}`);
 }
+// the simulator listens on loopback, which a hub refuses to call unless told otherwise
+console.log(`\na hub pulling these feeds needs HUB_ALLOW_LOOPBACK_TARGETS=true (they are on ${new URL(simulator.url).hostname})`);
 
 const stop = () => {
   simulator.close().then(

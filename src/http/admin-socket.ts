@@ -1,8 +1,20 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
+import { DateTime } from 'luxon';
 import type { Hub } from '../app.js';
-import { issueToken, type Role } from '../auth/auth.service.js';
+import type { Actor } from '../audit/audit.service.js';
+import {
+  issueToken,
+  listTokens,
+  parseExpiry,
+  revokeToken,
+  rotateToken,
+  tokenById,
+  type ApiTokenRow,
+  type Role,
+} from '../auth/auth.service.js';
+import { grantBiAccess } from '../auth/bi-access.js';
 import { loadPlanFile } from '../plan/plan.files.js';
 import { syncReminderJobs } from '../../jobs/reminders.js';
 
@@ -10,25 +22,96 @@ import { syncReminderJobs } from '../../jobs/reminders.js';
  * PGlite is one process per data folder. While a hub runs on it, the CLI hands its command to that
  * hub through a Unix socket inside the data folder (only who can read the database files can reach it).
  */
-export type AdminCommand =
-  { command: 'token.issue'; role: Role; agencyCode?: string; label?: string } | { command: 'plan.load'; path: string };
+export type AdminCommand = (
+  | { command: 'token.issue'; role: Role; agencyCode?: string; label?: string; expires?: string }
+  | { command: 'token.list' }
+  | { command: 'token.revoke'; id: number }
+  | { command: 'token.rotate'; id: number; expires?: string }
+  | { command: 'plan.load'; path: string }
+  | { command: 'bi.grant'; role: string }
+) & {
+  /** who runs the command, for the audit log: `cli (root)` */
+  actor?: string;
+};
 
 export type AdminReply = { ok: true; output: string } | { ok: false; error: string };
 
 export const adminSocketPath = (dataDir: string) => join(resolve(dataDir), 'hub.sock');
 
+/** Runs a CLI command in a hub (the CLI's own, or the running hub it reached through the socket). */
 export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<string> {
-  if (command.command === 'token.issue') {
-    const { token } = await issueToken(hub.db, command, hub.clock);
-    return token;
+  const actor: Actor = { name: (command.actor ?? 'cli').slice(0, 100), clientId: null };
+  const expiry = (text: string | undefined) => (text ? parseExpiry(text, hub.clock.now(), hub.config.timeZone) : undefined);
+  const when = (d: Date | null) => (d ? DateTime.fromJSDate(d, { zone: hub.config.timeZone }).toFormat('yyyy-MM-dd HH:mm') : '-');
+  const describe = (t: Pick<ApiTokenRow, 'id' | 'role' | 'agencyCode' | 'label' | 'expiresAt'>) =>
+    `token ${t.id} (${[t.role, t.agencyCode, t.label ? JSON.stringify(t.label) : undefined].filter(Boolean).join(' ')}${
+      t.expiresAt ? `, expires ${when(t.expiresAt)}` : ''
+    })`;
+  switch (command.command) {
+    case 'token.issue': {
+      const { token, clientId } = await issueToken(hub.db, { ...command, expiresAt: expiry(command.expires) }, hub.clock, actor);
+      const row = await tokenById(hub.db, clientId);
+      // the token is the last line, for `| tail -n 1`
+      return `${describe(row)} issued; it is shown this once:\n${token}`;
+    }
+    case 'token.list':
+      return formatTokenTable(await listTokens(hub.db), hub.clock.now(), when);
+    case 'token.revoke': {
+      const before = await tokenById(hub.db, command.id);
+      const row = await revokeToken(hub.db, command.id, hub.clock, actor);
+      return before.revokedAt ? `${describe(row)} was already revoked on ${when(row.revokedAt)}` : `${describe(row)} revoked`;
+    }
+    case 'token.rotate': {
+      const { token, clientId, replaced } = await rotateToken(hub.db, command.id, hub.clock, actor, expiry(command.expires));
+      const row = await tokenById(hub.db, clientId);
+      return `${describe(replaced)} revoked; its replacement ${describe(row)} is shown this once:\n${token}`;
+    }
+    case 'bi.grant': {
+      const { views, functions } = await grantBiAccess(hub.db, command.role, hub.clock, actor);
+      return `role ${command.role} may now read the ${views} bi views and call the ${functions} bi functions (and no table of the hub)`;
+    }
+    case 'plan.load': {
+      const result = await loadPlanFile(hub.db, resolve(command.path), hub.clock, actor);
+      // new or moved rounds get their reminders now, not at the next restart
+      if (result.outcome !== 'unchanged' && hub.jobs.available) await syncReminderJobs(hub);
+      return [
+        `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`,
+        ...result.warnings.map((w) => `warning: ${w}`),
+      ].join('\n');
+    }
+    default:
+      // a malformed line on the socket
+      throw new Error(`unknown command ${JSON.stringify((command as { command?: unknown }).command)}`);
   }
-  const result = await loadPlanFile(hub.db, resolve(command.path), hub.clock);
-  // new or moved rounds get their reminders now, not at the next restart
-  if (result.outcome !== 'unchanged' && hub.jobs.available) await syncReminderJobs(hub);
-  return [
-    `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`,
-    ...result.warnings.map((w) => `warning: ${w}`),
-  ].join('\n');
+}
+
+/** `token list`: one row per token, never the token or its hash. */
+function formatTokenTable(rows: ApiTokenRow[], now: Date, when: (d: Date | null) => string): string {
+  if (rows.length === 0) return 'no tokens issued yet';
+  const status = (t: ApiTokenRow) => (t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= now ? 'expired' : 'active');
+  const table = [
+    ['id', 'role', 'agency', 'status', 'created', 'last used', 'expires', 'revoked', 'label'],
+    ...rows.map((t) => [
+      String(t.id),
+      t.role,
+      t.agencyCode ?? '-',
+      status(t),
+      when(t.createdAt),
+      when(t.lastUsedAt),
+      when(t.expiresAt),
+      when(t.revokedAt),
+      t.label,
+    ]),
+  ];
+  const widths = table[0].map((_, column) => Math.max(...table.map((row) => row[column].length)));
+  return table
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export async function listenAdminSocket(hub: Hub): Promise<Server> {

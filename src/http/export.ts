@@ -6,6 +6,7 @@ import { asOfFor } from '../progress/progress.service.js';
 import { dateInZone } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { requireTokenRole } from './rest-auth.js';
+import { downloadPolicy, securityHeaders } from './security-headers.js';
 
 const validDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text).isValid;
 
@@ -46,6 +47,8 @@ export function mountExports(app: Express, hub: Hub): void {
       res.send(await ledgerCsv(hub, plan, asOf, req.query.regions === 'all'));
     }
   };
+  // before the token check, so its 401 and 403 answers carry them too
+  app.use('/export', securityHeaders(downloadPolicy));
   app.get('/export/ledger.xlsx', requireTokenRole(hub, 'OFFICE', 'BI'), handler('xlsx'));
   app.get('/export/ledger.csv', requireTokenRole(hub, 'OFFICE', 'BI'), handler('csv'));
 }

@@ -34,6 +34,11 @@ export function createRequestLoaders(hub: Hub, today: string) {
     plan,
     progress: createProgressLoaders(hub.progress, hub.progressRepository),
     feedById: batchLoader((ids: readonly number[]) => hub.feedRepository.byIds(ids)),
+    roundById: batchLoader((ids: readonly number[]) => hub.planRepository.roundsByIds(ids)),
+    /** the time zone instants of a plan's records are shown in (its offset, like ReportingRound.deadline) */
+    async planZone(planId: number): Promise<string> {
+      return (await plan.planById.load(planId))?.timeZone ?? hub.config.timeZone;
+    },
     lastRunByFeed: batchLoader((ids: readonly number[]) => hub.feedRepository.latestRunsByFeedIds(ids)),
     reportsByRound: batchLoader((ids: readonly number[]) => hub.reminders.reportsByRoundIds(ids), []),
     revisionsByReport: batchLoader((ids: readonly number[]) => hub.reminders.revisionsByReportIds(ids), []),

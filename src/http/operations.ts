@@ -10,7 +10,10 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { QueueName } from '../../jobs/queues.js';
 import type { Hub } from '../app.js';
+import { recordAudit, tokenActor } from '../audit/audit.service.js';
+import type { Principal } from '../auth/auth.service.js';
 import { queryRows } from '../db/database.js';
+import { asUnavailable } from '../shared/unavailable.js';
 import { requireTokenRole } from './rest-auth.js';
 
 /** Prometheus metrics: requests and latencies, job counts per queue and state, feed run outcomes. */
@@ -38,9 +41,19 @@ export function mountMetrics(app: Express, hub: Hub): void {
     async collect() {
       this.reset();
       if (!hub.jobs.available) return;
-      for (const name of Object.values(QueueName)) {
-        const counts = await hub.jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-        for (const [state, count] of Object.entries(counts)) this.set({ queue: name, state }, count);
+      // a hung Redis leaves these out (within the request deadline) rather than holding up every other metric
+      const counts = await hub.jobs
+        .request(() =>
+          Promise.all(
+            Object.values(QueueName).map(
+              async (name) =>
+                [name, await hub.jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')] as const,
+            ),
+          ),
+        )
+        .catch(() => []);
+      for (const [name, byState] of counts) {
+        for (const [state, count] of Object.entries(byState)) this.set({ queue: name, state }, count);
       }
     },
   });
@@ -119,5 +132,44 @@ export function mountQueueAdmin(app: Express, hub: Hub): void {
     serverAdapter,
   });
   serverAdapter.setViewsPath(offlineViews());
-  app.use('/admin/queues', requireTokenRole(hub, 'OFFICE'), serverAdapter.getRouter());
+  // Redis down or hung: the board's API answers 503 (its commands time out) instead of a 500 or a hang
+  const boardError = (error: Error & { statusCode?: number }): { status?: number; body: Record<string, unknown> } => {
+    const unavailable = asUnavailable(error);
+    if (unavailable) return { status: 503, body: { error: { key: 'SERVICE_UNAVAILABLE' }, message: unavailable.message } };
+    return { status: error.statusCode ?? 500, body: { error: { key: 'ERRORS.INTERNAL_SERVER_ERROR' }, message: error.message } };
+  };
+  // (the board's type lists the statuses its own handlers use; Express sends any)
+  serverAdapter.setErrorHandler(boardError as Parameters<ExpressAdapter['setErrorHandler']>[0]);
+  app.use('/admin/queues', requireTokenRole(hub, 'OFFICE'), auditQueueChanges(hub), serverAdapter.getRouter());
+}
+
+const queueVerbs = new Set(['add', 'retry', 'promote', 'clean', 'pause', 'resume', 'concurrency', 'rate-limit', 'empty', 'obliterate']);
+
+/** Names a Bull Board API change: `PUT /api/queues/feed-pull/42/clean` is `queue.job.clean` of `queue feed-pull job 42`. */
+export function queueChange(path: string): { action: string; target: string } {
+  const [, , queue, second, third, fourth] = path
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
+  if (second === undefined) return { action: `queues.${queue ?? 'change'}`, target: 'every queue' };
+  if (second === 'job-schedulers') return { action: `queue.scheduler.${fourth ?? 'update'}`, target: `queue ${queue} scheduler ${third}` };
+  if (queueVerbs.has(second)) return { action: `queue.${second}`, target: `queue ${queue}${third ? ` (${third})` : ''}` };
+  return { action: `queue.job.${third ?? 'change'}`, target: `queue ${queue} job ${second}` };
+}
+
+/** Every change made through Bull Board (jobs removed, retried, promoted; queues cleaned, emptied, paused) is audited once it succeeded. */
+function auditQueueChanges(hub: Hub) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || !req.path.startsWith('/api/')) return next();
+    const principal = res.locals.principal as Principal;
+    const path = req.path;
+    res.on('finish', () => {
+      if (res.statusCode >= 400) return;
+      recordAudit(hub.db, hub.clock, tokenActor(principal), {
+        ...queueChange(path),
+        details: { method: req.method, path: `/admin/queues${path}`, status: res.statusCode },
+      }).catch((error: unknown) => hub.logger.error({ err: error, path }, 'could not audit a queue change'));
+    });
+    next();
+  };
 }

@@ -10,14 +10,20 @@ export function requestToken(req: Request): string | undefined {
     .split(';')
     .map((c) => c.trim())
     .find((c) => c.startsWith('hub_token='));
-  return cookie ? decodeURIComponent(cookie.slice('hub_token='.length)) : undefined;
+  if (!cookie) return undefined;
+  try {
+    return decodeURIComponent(cookie.slice('hub_token='.length));
+  } catch {
+    // a malformed cookie (%E0%A4%A) is no token: the caller is told to send one, never a 500
+    return undefined;
+  }
 }
 
 /** Guards a non-GraphQL route with the same tokens and roles, answering coded JSON errors. */
 export function requireTokenRole(hub: Hub, ...roles: Role[]) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = requestToken(req);
-    const principal = token ? await authenticate(hub.db, token) : undefined;
+    const principal = token ? await authenticate(hub.db, token, hub.clock) : undefined;
     if (!principal) {
       res
         .status(401)

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { AuthResolver } from '../auth/auth.resolver.js';
+import { AuditResolver } from '../audit/audit.resolver.js';
+import { ApiTokenResolver, AuthResolver } from '../auth/auth.resolver.js';
 import {
   AgencyResolver,
   IndicatorResolver,
@@ -28,6 +29,8 @@ import {
 
 const resolvers = [
   AuthResolver,
+  ApiTokenResolver,
+  AuditResolver,
   PlanQueryResolver,
   PlanResolver,
   ProjectResolver,

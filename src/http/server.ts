@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -10,8 +10,10 @@ import type { Hub } from '../app.js';
 import { authenticate, bearerToken } from '../auth/auth.service.js';
 import { dateInZone } from '../shared/clock.js';
 import { formatError } from '../shared/errors.js';
+import { asUnavailable, formatUnavailable, rethrowUnavailable, withDeadline } from '../shared/unavailable.js';
 import type { HubContext } from './context.js';
-import { costLimit, depthLimit } from './limits.js';
+import { logInternalErrors } from './error-log.js';
+import { costLimit, depthLimit, documentShapeGuard, literalFields, parseLimits } from './limits.js';
 import { createRequestLoaders } from './loaders.js';
 import { hubSchema } from './schema.js';
 import { mountExports } from './export.js';
@@ -21,9 +23,29 @@ import { mountDashboard } from './static.js';
 export interface HttpServer {
   app: Express;
   server: Server;
+  /** the address and port the server is bound to, e.g. `0.0.0.0:4000` or `[::1]:4000` */
+  address: string;
+  /** a URL that reaches it from this machine */
   url: string;
   stop(): Promise<void>;
 }
+
+/** How long requests in flight may take to finish once the server stops. */
+export const drainGraceMs = 6_000;
+/** How long /readyz waits for each dependency. */
+const readinessTimeoutMs = 1_000;
+
+/** A response carrying SERVICE_UNAVAILABLE (database or Redis down or hung) is an HTTP 503: try again later. */
+const unavailableStatus: ApolloServerPlugin<HubContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+        if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) response.http.status = 503;
+      },
+    };
+  },
+};
 
 /** Builds the Express app: health checks without a token, GraphQL with one. */
 export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: Server; apollo: ApolloServer<HubContext> }> {
@@ -34,12 +56,22 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
     schema: await hubSchema(),
     introspection: hub.config.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError,
+    formatError: formatUnavailable(formatError),
+    // main.ts handles SIGTERM and SIGINT: Apollo's own handlers would stop it twice and wait on itself
+    stopOnTerminationSignals: false,
     validationRules: [depthLimit(hub.config.maxQueryDepth)],
+    // hostile input (finding 5, 6): the parser stops at a size, the shape is checked before validation,
+    // no "Did you mean …" in production, and every error that is not the caller's is logged before it is masked
+    parseOptions: parseLimits,
+    hideSchemaDetailsFromClientErrors: hub.config.env === 'production',
     plugins: [
+      logInternalErrors(hub),
+      literalFields,
       ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // requests in flight get this long to finish at shutdown, within the 10 s a process has to stop
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: drainGraceMs }),
       costLimit(hub.config.maxQueryCost),
+      unavailableStatus,
     ],
   });
   await apollo.start();
@@ -54,7 +86,7 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
   });
 
   app.get('/readyz', async (_req, res) => {
-    const database = await hub.database.ping().then(
+    const database = await withDeadline(hub.database.ping(), readinessTimeoutMs).then(
       () => ({ ok: true }),
       // the reason goes to the log; an unauthenticated probe learns only that it is down
       (error: Error) => {
@@ -62,7 +94,8 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
         return { ok: false, error: 'unreachable' };
       },
     );
-    const redis = hub.jobs.available ? { ok: true } : { ok: false, error: 'unreachable: jobs are paused' };
+    // a ping with a deadline: a hung Redis (connected, not answering) is not ready either
+    const redis = await hub.jobs.ping(readinessTimeoutMs);
     const ready = database.ok && redis.ok;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', database, redis });
   });
@@ -70,14 +103,18 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
   app.use(
     '/graphql',
     express.json({ limit: hub.config.bodyLimit }),
+    documentShapeGuard(),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<HubContext> => {
         const token = bearerToken(req.headers.authorization);
-        const principal = token ? await authenticate(hub.db, token) : undefined;
+        const principal = token ? await authenticate(hub.db, token, hub.clock).catch(rethrowUnavailable) : undefined;
         if (!principal) {
-          throw new GraphQLError(token ? 'the API token is unknown or revoked' : 'send an API token: Authorization: Bearer <token>', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
+          throw new GraphQLError(
+            token ? 'the API token is unknown, expired or revoked' : 'send an API token: Authorization: Bearer <token>',
+            {
+              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+            },
+          );
         }
         const today = dateInZone(hub.clock.now(), hub.config.timeZone);
         return { principal, hub, loaders: createRequestLoaders(hub, today), clock: hub.clock, config: hub.config, today };
@@ -86,8 +123,15 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
   );
 
   // a body over the limit, or JSON that does not parse, gets a coded answer and no internals
-  app.use((error: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+  app.use((error: Error & { status?: number; type?: string }, req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(error);
+    // PostgreSQL or Redis down or hung: the caller may try again
+    const unavailable = asUnavailable(error);
+    if (unavailable) {
+      hub.logger.warn({ reason: error.message, path: req.path }, 'request failed: a dependency is unavailable');
+      res.status(503).json({ errors: [{ message: unavailable.message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      return;
+    }
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     const message =
@@ -109,12 +153,16 @@ export async function startHttpServer(hub: Hub, port = hub.config.port, host = h
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
-  const address = server.address() as AddressInfo;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  // what the socket is really bound to (HOST may be a name, PORT may be 0), not what was configured
+  const bound = server.address() as AddressInfo;
+  const hostOf = (ip: string) => (bound.family === 'IPv6' ? `[${ip}]` : ip);
+  // an unspecified address (all interfaces) is reached through loopback
+  const reachable = bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address === '::' ? '::1' : bound.address;
   return {
     app,
     server,
-    url: `http://${shownHost}:${address.port}`,
+    address: `${hostOf(bound.address)}:${bound.port}`,
+    url: `http://${hostOf(reachable)}:${bound.port}`,
     stop: async () => {
       await apollo.stop();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));

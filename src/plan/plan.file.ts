@@ -153,9 +153,13 @@ export class PlanFileError extends Error {
     readonly source: string,
     readonly problems: PlanProblem[],
   ) {
+    const [only] = problems;
     super(
-      `plan ${source} was refused (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p.line ? `line ${p.line}, ` : ''}${p.path || '(file)'}: ${p.message}`).join('\n'),
+      // a fault of the whole file (missing, too large) is one line
+      problems.length === 1 && !only.path && !only.line
+        ? `plan ${source} was refused: ${only.message}`
+        : `plan ${source} was refused (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+            problems.map((p) => `  - ${p.line ? `line ${p.line}, ` : ''}${p.path || '(file)'}: ${p.message}`).join('\n'),
     );
     this.name = 'PlanFileError';
   }
@@ -183,6 +187,9 @@ function formatPath(path: PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
+/** A plan file has no need of many YAML aliases; many more are an expansion bomb. */
+const maxAliasCount = 100;
+
 /** Parses and validates plan text; throws PlanFileError listing every problem with its line. */
 export function parsePlanFile(text: string, source = 'plan'): PlanFile {
   const lineCounter = new LineCounter();
@@ -207,7 +214,15 @@ export function parsePlanFile(text: string, source = 'plan'): PlanFile {
     message,
   });
 
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount });
+  } catch (error) {
+    // yaml refuses an alias bomb ("billion laughs") with a ReferenceError
+    if (error instanceof ReferenceError)
+      throw new PlanFileError(source, [{ path: '', message: `more than ${maxAliasCount} YAML aliases` }]);
+    throw error;
+  }
   const parsed = planSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => problem(issue.path, issue.message));

@@ -15,6 +15,8 @@ interface LedgerColumn {
   value: (row: LedgerRow) => string | number | null;
   /** a number in the spreadsheet; the CSV keeps the exact decimal text */
   numeric?: boolean;
+  /** a computed figure (a percent): shown as text in the spreadsheet, a number in the CSV */
+  figure?: boolean;
 }
 
 export interface LedgerRow extends ConsolidatedRow {
@@ -30,8 +32,8 @@ const columns: LedgerColumn[] = [
   { header: '目标', width: 10, value: (r) => r.target, numeric: true },
   { header: '基线', width: 10, value: (r) => r.baseline, numeric: true },
   { header: '完成', width: 14, value: (r) => r.value, numeric: true },
-  { header: '完成率(%)', width: 11, value: (r) => r.percent },
-  { header: '序时进度(%)', width: 12, value: (r) => r.expectedPercent },
+  { header: '完成率(%)', width: 11, value: (r) => r.percent, figure: true },
+  { header: '序时进度(%)', width: 12, value: (r) => r.expectedPercent, figure: true },
   { header: '状态', width: 10, value: (r) => statusLabel(r.status) },
   { header: '最近数据日期', width: 13, value: (r) => r.lastObservedOn },
   { header: '最近进展报送', width: 13, value: (r) => r.lastReportedOn },
@@ -40,7 +42,7 @@ const regionColumns: LedgerColumn[] = [
   { header: '地区编码', width: 10, value: (r) => r.regionCode },
   { header: '地区', width: 18, value: (r) => r.regionName },
 ];
-const shareColumn: LedgerColumn = { header: '占全市(%)', width: 10, value: (r) => r.shareOfCity };
+const shareColumn: LedgerColumn = { header: '占全市(%)', width: 10, value: (r) => r.shareOfCity, figure: true };
 
 /** By region: the unit after the indicator, and its share of 全市 after its percent. */
 const columnsFor = (byRegion: boolean): LedgerColumn[] => {
@@ -106,6 +108,19 @@ export async function ledgerXlsx(hub: Hub, plan: PlanRow, asOf: string): Promise
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
+/**
+ * A cell a spreadsheet would run as a formula (text starting with = + - @, or a tab or CR) gets an
+ * apostrophe in front, so Excel and WPS show it as text. Numbers in number columns (a baseline of
+ * -3) stay numbers; only text columns, and anything in a number column that is not a number, are prefixed.
+ */
+const formulaStart = /^[=+\-@\t\r]/;
+const plainNumber = /^-?\d+(\.\d+)?$/;
+function csvCell(column: LedgerColumn, value: string | number | null): string | number | null {
+  if (value === null || typeof value === 'number') return value;
+  if ((column.numeric || column.figure) && plainNumber.test(value)) return value;
+  return formulaStart.test(value) ? `'${value}` : value;
+}
+
 const csvField = (value: string | number | null) => {
   if (value === null) return '';
   const text = String(value);
@@ -116,6 +131,9 @@ const csvField = (value: string | number | null) => {
 export async function ledgerCsv(hub: Hub, plan: PlanRow, asOf: string, byRegion: boolean): Promise<string> {
   const cols = columnsFor(byRegion);
   const rows = await ledgerRows(hub, plan, asOf, byRegion);
-  const lines = [cols.map((c) => csvField(c.header)).join(','), ...rows.map((r) => cols.map((c) => csvField(c.value(r))).join(','))];
+  const lines = [
+    cols.map((c) => csvField(c.header)).join(','),
+    ...rows.map((r) => cols.map((c) => csvField(csvCell(c, c.value(r)))).join(',')),
+  ];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

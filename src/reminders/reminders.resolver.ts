@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { cancelFulfilledReminders } from '../../jobs/reminders.js';
+import { recordAudit, tokenActor } from '../audit/audit.service.js';
 import { requireRole } from '../auth/auth.service.js';
 import type { HubContext } from '../http/context.js';
 import type { AgencyRow, ProjectRow, RoundRow } from '../plan/plan.repository.js';
@@ -9,7 +10,7 @@ import { ReportingRoundType } from '../plan/plan.types.js';
 import { listOf } from '../shared/complexity.js';
 import { connectionOf, decodeCursor, pageSize } from '../shared/connection.js';
 import { badInput, forbidden, notFound } from '../shared/errors.js';
-import { formatInZone } from '../shared/scalars.js';
+import { DateTimeScalar, formatInZone } from '../shared/scalars.js';
 import type { NotificationRow, ReportRevisionRow, ReportRow } from './reminders.service.js';
 import {
   DeliveryStatusEnum,
@@ -27,7 +28,8 @@ import {
 interface Submission {
   agency: AgencyRow;
   project: ProjectRow;
-  submittedAt: Date | null;
+  /** with the plan's offset */
+  submittedAt: string | null;
   onTime: boolean | null;
   report: ReportRow | null;
 }
@@ -48,7 +50,7 @@ export class RoundSubmissionsResolver {
       return {
         agency: agencies[i] as AgencyRow,
         project: pair.project,
-        submittedAt: report?.submittedAt ?? null,
+        submittedAt: report ? formatInZone(report.submittedAt, plan.timeZone) : null,
         onTime: report?.onTime ?? null,
         report: readable ? report : null,
       };
@@ -56,11 +58,32 @@ export class RoundSubmissionsResolver {
   }
 }
 
+/** The time zone of the plan a report's round belongs to. */
+async function reportZone(ctx: HubContext, report: ReportRow): Promise<string> {
+  const round = await ctx.loaders.roundById.load(report.roundId);
+  return round ? ctx.loaders.planZone(round.planId) : ctx.config.timeZone;
+}
+
+// instants carry the plan's offset, like ReportingRound.deadline: 2023-06-26T16:00:00.000+08:00, not Z
 @Resolver(() => ProgressReportType)
 export class ProgressReportResolver {
   @FieldResolver(() => [ProgressReportRevisionType], listOf(10))
-  revisions(@Root() report: ReportRow, @Ctx() ctx: HubContext): Promise<ReportRevisionRow[]> {
-    return ctx.loaders.revisionsByReport.load(report.id);
+  async revisions(
+    @Root() report: ReportRow,
+    @Ctx() ctx: HubContext,
+  ): Promise<(Omit<ReportRevisionRow, 'submittedAt'> & { submittedAt: string })[]> {
+    const [rows, zone] = await Promise.all([ctx.loaders.revisionsByReport.load(report.id), reportZone(ctx, report)]);
+    return rows.map((row) => ({ ...row, submittedAt: formatInZone(row.submittedAt, zone) }));
+  }
+
+  @FieldResolver(() => DateTimeScalar)
+  async submittedAt(@Root() report: ReportRow, @Ctx() ctx: HubContext): Promise<string> {
+    return formatInZone(report.submittedAt, await reportZone(ctx, report));
+  }
+
+  @FieldResolver(() => DateTimeScalar)
+  async revisedAt(@Root() report: ReportRow, @Ctx() ctx: HubContext): Promise<string> {
+    return formatInZone(report.revisedAt, await reportZone(ctx, report));
   }
 }
 
@@ -69,6 +92,21 @@ export class NotificationResolver {
   @FieldResolver(() => Boolean)
   read(@Root() notification: NotificationRow): boolean {
     return notification.readAt !== null;
+  }
+
+  @FieldResolver(() => DateTimeScalar)
+  async scheduledFor(@Root() notification: NotificationRow, @Ctx() ctx: HubContext): Promise<string> {
+    return formatInZone(notification.scheduledFor, await ctx.loaders.planZone(notification.planId));
+  }
+
+  @FieldResolver(() => DateTimeScalar)
+  async createdAt(@Root() notification: NotificationRow, @Ctx() ctx: HubContext): Promise<string> {
+    return formatInZone(notification.createdAt, await ctx.loaders.planZone(notification.planId));
+  }
+
+  @FieldResolver(() => DateTimeScalar, { nullable: true })
+  async readAt(@Root() notification: NotificationRow, @Ctx() ctx: HubContext): Promise<string | null> {
+    return notification.readAt ? formatInZone(notification.readAt, await ctx.loaders.planZone(notification.planId)) : null;
   }
 }
 
@@ -149,6 +187,11 @@ export class ReminderResolver {
     if (secret !== undefined && secret !== null && secret.length < 16) throw badInput('secret', 'at least 16 characters');
     const signing = secret ?? randomBytes(24).toString('base64url');
     await ctx.hub.reminders.configureWebhook(agencyCode, url ?? null, signing);
+    await recordAudit(ctx.hub.db, ctx.clock, tokenActor(ctx.principal), {
+      action: url ? 'webhook.configure' : 'webhook.remove',
+      target: `webhook of ${agencyCode}`,
+      details: { url: url ?? null, secret: url ? (secret ? 'given' : 'generated') : null },
+    });
     return { agencyCode, url: url ?? null, secret: url ? signing : null };
   }
 }

@@ -7,6 +7,8 @@ import type { PlanRepository, PlanRow, ProjectRow, RoundRow } from '../plan/plan
 import type { Clock } from '../shared/clock.js';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../shared/errors.js';
 import { formatInZone } from '../shared/scalars.js';
+import type { SecretBox } from '../shared/secret-box.js';
+import { assertTargetAllowed, targetPolicyFromEnv, targetProblem, type TargetPolicy } from '../shared/targets.js';
 import {
   deadlineOf,
   escalationGraceDays,
@@ -71,11 +73,19 @@ export function isHttpUrl(text: string): boolean {
 /** The webhook signature: HMAC-SHA256 of the exact body with the agency's secret, GitHub-style. */
 export const signBody = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 
+export const maxLinkLength = 2_048;
+export const maxWebhookUrlLength = 2_048;
+export const maxWebhookSecretLength = 256;
+
 export class ReminderService {
+  /** where webhooks may point (HUB_ALLOW_LOOPBACK_TARGETS); a hub built from its own config sets it */
+  targets: TargetPolicy = targetPolicyFromEnv();
+
   constructor(
     private readonly db: Db,
     private readonly plans: PlanRepository,
     private readonly clock: Clock,
+    private readonly secrets: SecretBox,
   ) {}
 
   /** Every (lead agency, project) pair of a plan, in project order. */
@@ -267,6 +277,7 @@ export class ReminderService {
     const links = input.links ?? [];
     if (links.length > maxLinks) throw badInput('input.links', `at most ${maxLinks} links`);
     links.forEach((link, i) => {
+      if (link.length > maxLinkLength) throw badInput(`input.links[${i}]`, `a link is at most ${maxLinkLength} characters`);
       if (!isHttpUrl(link)) throw badInput(`input.links[${i}]`, 'a link is an http or https URL');
     });
 
@@ -354,10 +365,18 @@ export class ReminderService {
   }
 
   async configureWebhook(agencyCode: string, url: string | null, secret: string): Promise<void> {
+    if (url !== null && url.length > maxWebhookUrlLength) throw badInput('url', `at most ${maxWebhookUrlLength} characters`);
     if (url !== null && !isHttpUrl(url)) throw badInput('url', 'a webhook URL is an http or https URL');
+    const refused = url === null ? undefined : targetProblem(new URL(url), this.targets);
+    if (refused) throw badInput('url', refused);
+    if (secret.length > maxWebhookSecretLength) throw badInput('secret', `at most ${maxWebhookSecretLength} characters`);
     const rows = await this.db
       .update(agencies)
-      .set({ webhookUrl: url, webhookSecret: url === null ? null : secret, updatedAt: this.clock.now() })
+      .set({
+        webhookUrl: url,
+        webhookSecret: url === null ? null : this.secrets.seal(secret, 'agencies.webhook_secret'),
+        updatedAt: this.clock.now(),
+      })
       .where(eq(agencies.code, agencyCode))
       .returning({ id: agencies.id });
     if (rows.length === 0) throw notFound(`agency ${agencyCode}`, 'agencyCode');
@@ -391,11 +410,13 @@ export class ReminderService {
     });
     let error: string | undefined;
     try {
+      // checked again after resolving the name: a stored URL that now means loopback is not called
+      await assertTargetAllowed(row.url, this.targets);
       const response = await fetch(row.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-hub-signature-256': signBody(body, row.secret),
+          'x-hub-signature-256': signBody(body, this.secrets.open(row.secret, 'agencies.webhook_secret')),
           'x-hub-event': n.kind === 'ESCALATION' ? 'escalation' : 'reminder',
           'x-hub-delivery': String(n.id),
         },

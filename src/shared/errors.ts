@@ -72,7 +72,7 @@ function stripUndefined(details: ErrorDetails): Record<string, unknown> {
 }
 
 /** Codes Apollo and graphql-js produce themselves, which are safe to show as they are. */
-const publicCodes = new Set<string>([
+export const publicErrorCodes: ReadonlySet<string> = new Set<string>([
   ...Object.values(ErrorCode),
   'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED',
@@ -97,7 +97,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : '';
-  if (publicCodes.has(code)) {
+  if (publicErrorCodes.has(code)) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
   }

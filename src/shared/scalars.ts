@@ -2,7 +2,17 @@ import { DateTime } from 'luxon';
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { isDecimalString, parseDecimal, toPlain } from './decimal.js';
 
-const invalid = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+const invalid = (message: string, node?: ValueNode) => new GraphQLError(message, { nodes: node, extensions: { code: 'BAD_USER_INPUT' } });
+
+/** Parses a literal, tying an error to its node: the caller is told where in the document it is. */
+function fromLiteral<T>(ast: ValueNode, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof GraphQLError) throw invalid(error.message, ast);
+    throw error;
+  }
+}
 
 function decimalFrom(input: unknown): string {
   if (typeof input === 'string') {
@@ -28,8 +38,8 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
   serialize: (value) => (typeof value === 'string' ? value : decimalFrom(value)),
   parseValue: decimalFrom,
   parseLiteral: (ast: ValueNode) => {
-    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return decimalFrom(ast.value);
-    throw invalid('a Decimal must be a string such as "19.5"');
+    if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return fromLiteral(ast, () => decimalFrom(ast.value));
+    throw invalid('a Decimal must be a string such as "19.5"', ast);
   },
 });
 
@@ -45,8 +55,8 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   serialize: (value) => dateFrom(value),
   parseValue: dateFrom,
   parseLiteral: (ast) => {
-    if (ast.kind === Kind.STRING) return dateFrom(ast.value);
-    throw invalid('a Date must be a string YYYY-MM-DD');
+    if (ast.kind === Kind.STRING) return fromLiteral(ast, () => dateFrom(ast.value));
+    throw invalid('a Date must be a string YYYY-MM-DD', ast);
   },
 });
 
@@ -69,8 +79,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
   parseValue: dateTimeFrom,
   parseLiteral: (ast) => {
-    if (ast.kind === Kind.STRING) return dateTimeFrom(ast.value);
-    throw invalid('a DateTime must be a string');
+    if (ast.kind === Kind.STRING) return fromLiteral(ast, () => dateTimeFrom(ast.value));
+    throw invalid('a DateTime must be a string', ast);
   },
 });
 
