@@ -106,6 +106,22 @@ export class JobRuntime {
     }
   }
 
+  /**
+   * Redis work a request can do without: tried within the request's deadline, and when Redis is
+   * down or slow the failure is logged and the request goes on (the jobs check again when they run,
+   * and schedules are synced again when Redis comes back).
+   */
+  async bestEffort(what: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.request(work);
+    } catch (error) {
+      this.options.logger.warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        `${what}: skipped, Redis is unavailable`,
+      );
+    }
+  }
+
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {

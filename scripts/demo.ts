@@ -18,7 +18,6 @@ import { loadPlan } from '../src/plan/plan.loader.js';
 import { consolidatedRows, totalRegion, type ConsolidatedRow } from '../src/progress/progress.service.js';
 import { statusLabel } from '../src/progress/status.js';
 import { ManualClock, dateInZone } from '../src/shared/clock.js';
-import { targetPolicy } from '../src/shared/targets.js';
 import { startWorkers } from '../src/workers.js';
 
 /**
@@ -73,8 +72,6 @@ const config = {
 const clock = new ManualClock(now);
 const logger = pino({ level: 'warn' });
 const hub = await createHub(config, { clock, logger });
-hub.feeds.targets = targetPolicy(config);
-hub.reminders.targets = targetPolicy(config);
 // failsafe: every scalar a string, so "2.0" stays "2.0"
 const overlay = parse(readFileSync(overlayPath, 'utf8'), { schema: 'failsafe' }) as Overlay;
 await loadPlan(hub.db, parsePlanFile(withRegionTargets(readFileSync(planPath, 'utf8'), overlay), `${planPath} + ${overlayPath}`), clock);

@@ -9,6 +9,7 @@ import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
 import { ReminderService } from './reminders/reminders.service.js';
 import { fixedClock, systemClock, type Clock } from './shared/clock.js';
+import { targetPolicy } from './shared/targets.js';
 import { SecretBox } from './shared/secret-box.js';
 import { JobRuntime } from '../jobs/runtime.js';
 
@@ -62,8 +63,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     progress: new ProgressService(planRepository, progressRepository),
     observations,
     feedRepository,
-    feeds: new FeedService(db, feedRepository, planRepository, observations, clock, secrets),
-    reminders: new ReminderService(db, planRepository, clock, secrets),
+    feeds: new FeedService(db, feedRepository, planRepository, observations, clock, secrets, targetPolicy(config)),
+    reminders: new ReminderService(db, planRepository, clock, secrets, targetPolicy(config)),
     secrets,
     async close() {
       await jobs.close();

@@ -3,6 +3,7 @@ import { createHub } from './app.js';
 import { secureStoredSecrets } from './auth/secrets.js';
 import { loadConfig } from './config/config.js';
 import { adminSocketPath, listenAdminSocket, sendAdminCommand } from './http/admin-socket.js';
+import { startHealthServer } from './http/health.js';
 import { startHttpServer } from './http/server.js';
 import { loadShippedPlans } from './plan/plan.files.js';
 import { startWorkers } from './workers.js';
@@ -86,6 +87,11 @@ async function main(mode: Mode): Promise<void> {
     // a feed pull hands its run back after the page in hand (jobs.closing); queues stay open for the API
     drains.push(() => hub.jobs.stopWorkers());
     closes.push(stopWorkers);
+  }
+  if (mode === 'worker' && config.healthPort !== undefined) {
+    const health = await startHealthServer(hub, config.healthPort, config.host);
+    logger.info({ address: health.address }, `worker health checks on ${health.address} (/healthz, /readyz)`);
+    drains.push(() => health.stop());
   }
   if (mode !== 'worker') {
     const http = await startHttpServer(hub);

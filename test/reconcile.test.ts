@@ -10,9 +10,9 @@ import { queueFeedPull } from '../jobs/feed-pull.js';
 import { QueueName } from '../jobs/queues.js';
 import { reconcile } from '../jobs/reconcile.js';
 import { queryRows } from '../src/db/database.js';
-import type { FeedRow } from '../src/feeds/feeds.repository.js';
+import type { FeedRow, FeedRunRow } from '../src/feeds/feeds.repository.js';
 import { startTestHub, type TestHub } from './support/hub.js';
-import { eventually, spawnHub, type HubProcess } from './support/processes.js';
+import { pollUntil, spawnHub, type HubProcess } from './support/spawned-hub.js';
 import { databaseUrl, redisUrl } from './support/urls.js';
 
 // A slow bureau feed of 50 pages × 100 training records (10.2, one person each): 5,000 people in all,
@@ -84,7 +84,7 @@ describe('the reconciler', () => {
   });
   afterEach(async () => {
     for (const w of workers.splice(0)) {
-      w.process.kill('SIGKILL');
+      w.child.kill('SIGKILL');
       await w.exited;
     }
   });
@@ -112,29 +112,29 @@ describe('the reconciler', () => {
   it('resumes a run whose worker was killed twice, and it ends with every record exactly once', async () => {
     const runId = await runFeed();
     const first = await worker();
-    await eventually(async () => ((await runOf(runId)).pages >= 5 ? true : undefined), 'first worker writes 5 pages');
-    first.process.kill('SIGKILL');
+    await pollUntil('first worker writes 5 pages', async () => ((await runOf(runId)).pages >= 5 ? true : false));
+    first.child.kill('SIGKILL');
     await first.exited;
 
     // the second worker gets the job once the first one's lock runs out (BullMQ: stalled once)
     const second = await worker();
     const pagesBefore = (await runOf(runId)).pages;
-    await eventually(async () => ((await runOf(runId)).pages >= pagesBefore + 5 ? true : undefined), 'second worker resumes');
-    second.process.kill('SIGKILL');
+    await pollUntil('second worker resumes', async () => ((await runOf(runId)).pages >= pagesBefore + 5 ? true : false));
+    second.child.kill('SIGKILL');
     await second.exited;
     const stuck = await runOf(runId);
     expect(stuck.status).toBe('RUNNING');
 
     // stalled a second time BullMQ fails the job; the third worker's reconciler resumes the run
     const third = await worker();
-    const done = await eventually(
+    const done = (await pollUntil(
+      'the run finishes',
       async () => {
         const run = await runOf(runId);
-        return run.status === 'SUCCEEDED' || run.status === 'FAILED' ? run : undefined;
+        return run.status === 'SUCCEEDED' || run.status === 'FAILED' ? run : false;
       },
-      'the run finishes',
       60_000,
-    );
+    )) as FeedRunRow;
     expect([done.status, done.pages, done.fetched, done.accepted, done.rejected]).toEqual([
       'SUCCEEDED',
       pages + 1,
@@ -159,14 +159,14 @@ describe('the reconciler', () => {
     // a second round (another worker's) adds nothing: same job id
     expect((await reconcile(t.hub)).runsResumed).toBe(0);
     await worker();
-    const done = await eventually(
+    const done = (await pollUntil(
+      'the run finishes after its job was queued again',
       async () => {
         const r = await runOf(runId);
-        return r.status === 'SUCCEEDED' ? r : undefined;
+        return r.status === 'SUCCEEDED' ? r : false;
       },
-      'the run finishes after its job was queued again',
       60_000,
-    );
+    )) as FeedRunRow;
     // the data was there already: pulling it again changes nothing
     expect([done.fetched, done.unchanged, done.created]).toEqual([5000, 5000, 0]);
     expect(await trained()).toEqual({ n: 5000, total: '5000' });
@@ -202,7 +202,7 @@ describe('the reconciler', () => {
       prefix: t.hub.config.queuePrefix,
     });
     const job = await webhooks.add(QueueName.Webhook, { notificationId: failed.id }, { jobId: `webhook-${failed.id}`, attempts: 1 });
-    await eventually(async () => ((await job.getState()) === 'failed' ? true : undefined), 'the job is failed');
+    await pollUntil('the job is failed', async () => ((await job.getState()) === 'failed' ? true : false));
     await failing.close();
 
     const report = await reconcile(t.hub);

@@ -6,6 +6,8 @@ const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** a worker-only process answers /healthz and /readyz on this port when set */
+  HUB_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional(),
   HUB_DATA_DIR: z.string().default('./data'),
@@ -51,6 +53,7 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
   host: string;
+  healthPort: number | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string;
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    healthPort: e.HUB_HEALTH_PORT,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.HUB_DATA_DIR,
     redisUrl: e.REDIS_URL,

@@ -1,5 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { assertTargetAllowed, targetPolicyFromEnv, TargetRefusedError, type TargetPolicy } from '../shared/targets.js';
+import { assertTargetAllowed, TargetRefusedError, type TargetPolicy } from '../shared/targets.js';
 import type { Incremental, Pagination } from './feeds.config.js';
 import { pathGet } from './feeds.mapping.js';
 
@@ -102,7 +102,7 @@ export async function fetchPage(
   feed: FetchableFeed,
   state: PageState,
   position: string | null,
-  targets: TargetPolicy = targetPolicyFromEnv(),
+  targets: TargetPolicy,
 ): Promise<FetchedPage> {
   const { url, init } = requestFor(feed, state, position);
   let response: Response;

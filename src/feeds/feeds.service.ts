@@ -8,7 +8,7 @@ import type { PlanRepository, PlanRow } from '../plan/plan.repository.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import type { SecretBox } from '../shared/secret-box.js';
-import { targetPolicyFromEnv, targetProblem, type TargetPolicy } from '../shared/targets.js';
+import { targetProblem, type TargetPolicy } from '../shared/targets.js';
 import {
   feedTextProblems,
   fieldsOf,
@@ -61,8 +61,6 @@ const zodProblems = (prefix: string, issues: { path: PropertyKey[]; message: str
   }));
 
 export class FeedService {
-  /** where feeds may point (HUB_ALLOW_LOOPBACK_TARGETS); a hub built from its own config sets it */
-  targets: TargetPolicy = targetPolicyFromEnv();
   private readonly observationRows = new ObservationRepository();
 
   constructor(
@@ -72,6 +70,8 @@ export class FeedService {
     private readonly observations: ObservationService,
     private readonly clock: Clock,
     private readonly secrets: SecretBox,
+    /** where feeds may point (HUB_ALLOW_LOOPBACK_TARGETS) */
+    readonly targets: TargetPolicy,
   ) {}
 
   /** Validates a feed definition whole; every problem names its field (`input.mapping.rules[1].indicator`). */

@@ -73,7 +73,7 @@ export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<
     case 'plan.load': {
       const result = await loadPlanFile(hub.db, resolve(command.path), hub.clock, actor);
       // new or moved rounds get their reminders now, not at the next restart
-      if (result.outcome !== 'unchanged' && hub.jobs.available) await syncReminderJobs(hub);
+      if (result.outcome !== 'unchanged') await hub.jobs.bestEffort('syncing reminders after a plan load', () => syncReminderJobs(hub));
       return [
         `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`,
         ...result.warnings.map((w) => `warning: ${w}`),

@@ -10,7 +10,8 @@ import type { Hub } from '../app.js';
 import { authenticate, bearerToken } from '../auth/auth.service.js';
 import { dateInZone } from '../shared/clock.js';
 import { formatError } from '../shared/errors.js';
-import { asUnavailable, formatUnavailable, rethrowUnavailable, withDeadline } from '../shared/unavailable.js';
+import { asUnavailable, formatUnavailable, rethrowUnavailable } from '../shared/unavailable.js';
+import { mountHealth } from './health.js';
 import type { HubContext } from './context.js';
 import { logInternalErrors } from './error-log.js';
 import { costLimit, depthLimit, documentShapeGuard, literalFields, parseLimits } from './limits.js';
@@ -32,9 +33,6 @@ export interface HttpServer {
 
 /** How long requests in flight may take to finish once the server stops. */
 export const drainGraceMs = 6_000;
-/** How long /readyz waits for each dependency. */
-const readinessTimeoutMs = 1_000;
-
 /** A response carrying SERVICE_UNAVAILABLE (database or Redis down or hung) is an HTTP 503: try again later. */
 const unavailableStatus: ApolloServerPlugin<HubContext> = {
   async requestDidStart() {
@@ -81,24 +79,7 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
   mountExports(app, hub);
   mountQueueAdmin(app, hub);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-
-  app.get('/readyz', async (_req, res) => {
-    const database = await withDeadline(hub.database.ping(), readinessTimeoutMs).then(
-      () => ({ ok: true }),
-      // the reason goes to the log; an unauthenticated probe learns only that it is down
-      (error: Error) => {
-        hub.logger.warn({ reason: error.message }, 'readiness: database unreachable');
-        return { ok: false, error: 'unreachable' };
-      },
-    );
-    // a ping with a deadline: a hung Redis (connected, not answering) is not ready either
-    const redis = await hub.jobs.ping(readinessTimeoutMs);
-    const ready = database.ok && redis.ok;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', database, redis });
-  });
+  mountHealth(app, hub);
 
   app.use(
     '/graphql',

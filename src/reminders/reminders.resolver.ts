@@ -122,7 +122,10 @@ export class ReminderResolver {
     const principal = requireRole(ctx.principal, 'AGENCY', 'OFFICE');
     const plan = await resolvePlan(ctx, input.planCode);
     const report = await ctx.hub.reminders.submitReport(principal, plan, { ...input, roundId: Number(input.roundId) });
-    await cancelFulfilledReminders(ctx.hub, plan, report.roundId, principal.agencyCode!, principal.agencyId!);
+    // the report is saved either way: a reminder that fires later checks again whether it is owed
+    await ctx.hub.jobs.bestEffort('cancelling fulfilled reminders', () =>
+      cancelFulfilledReminders(ctx.hub, plan, report.roundId, principal.agencyCode!, principal.agencyId!),
+    );
     return report;
   }
 

@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../shared/errors.js';
 import { formatInZone } from '../shared/scalars.js';
 import type { SecretBox } from '../shared/secret-box.js';
-import { assertTargetAllowed, targetPolicyFromEnv, targetProblem, type TargetPolicy } from '../shared/targets.js';
+import { assertTargetAllowed, targetProblem, type TargetPolicy } from '../shared/targets.js';
 import {
   deadlineOf,
   escalationGraceDays,
@@ -78,14 +78,13 @@ export const maxWebhookUrlLength = 2_048;
 export const maxWebhookSecretLength = 256;
 
 export class ReminderService {
-  /** where webhooks may point (HUB_ALLOW_LOOPBACK_TARGETS); a hub built from its own config sets it */
-  targets: TargetPolicy = targetPolicyFromEnv();
-
   constructor(
     private readonly db: Db,
     private readonly plans: PlanRepository,
     private readonly clock: Clock,
     private readonly secrets: SecretBox,
+    /** where webhooks may point (HUB_ALLOW_LOOPBACK_TARGETS) */
+    readonly targets: TargetPolicy,
   ) {}
 
   /** Every (lead agency, project) pair of a plan, in project order. */

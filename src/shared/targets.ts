@@ -19,16 +19,6 @@ export const targetPolicy = (config: { allowLoopbackTargets: boolean; port: numb
   hubPort: config.port,
 });
 
-/**
- * The policy from the environment, read as loadConfig reads it. Services start with this one; a hub
- * built from a config other than the process environment (tests, the demo) sets its own.
- */
-export function targetPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): TargetPolicy {
-  const flag = (env.HUB_ALLOW_LOOPBACK_TARGETS ?? '').toLowerCase();
-  const port = Number(env.PORT);
-  return { allowLoopback: ['true', '1', 'yes'].includes(flag), hubPort: Number.isInteger(port) && port > 0 ? port : 4000 };
-}
-
 const blocked = new Map<string, BlockList>();
 const subnets: [string, string, number, 'ipv4' | 'ipv6'][] = [
   ['loopback', '127.0.0.0', 8, 'ipv4'],

@@ -4,13 +4,12 @@ import pino from 'pino';
 import { inject } from 'vitest';
 import { createHub, type Hub } from '../../src/app.js';
 import { issueToken, type Role } from '../../src/auth/auth.service.js';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { loadPlanFile } from '../../src/plan/plan.files.js';
 import { loadPlan } from '../../src/plan/plan.loader.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { targetPolicy } from '../../src/shared/targets.js';
 import { planPath, planWithRegionTargets } from './plan-overlay.js';
 import { adminUrl, databaseUrl, redisUrl } from './urls.js';
 
@@ -45,13 +44,6 @@ export interface TestHubOptions {
   env?: Record<string, string>;
 }
 
-/** The hub's services follow this config's HUB_ALLOW_LOOPBACK_TARGETS, not the test process's environment. */
-function withTargets(hub: Hub, config: Config): Hub {
-  hub.feeds.targets = targetPolicy(config);
-  hub.reminders.targets = targetPolicy(config);
-  return hub;
-}
-
 /** A hub on its own clone of the migrated template database, with an HTTP server on a free port. */
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const template = inject('templateDatabase');
@@ -73,7 +65,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   });
   const clock = new ManualClock(options.now ?? '2023-07-01T10:00:00+08:00');
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: '', poolSize: 4 });
-  const hub = withTargets(await createHub(config, { clock, database, logger: pino({ level: 'silent' }) }), config);
+  const hub = await createHub(config, { clock, database, logger: pino({ level: 'silent' }) });
   if (options.regionTargets) await loadPlan(hub.db, planWithRegionTargets(options.regionTargets), clock);
   else if (options.loadPlan !== false) await loadPlanFile(hub.db, planPath, clock);
   const http = await startHttpServer(hub, 0, '127.0.0.1');
@@ -88,7 +80,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       return (await issueToken(hub.db, { role, agencyCode }, clock)).token;
     },
     async replica() {
-      const other = withTargets(await createHub(config, { clock, database, logger: pino({ level: 'silent' }) }), config);
+      const other = await createHub(config, { clock, database, logger: pino({ level: 'silent' }) });
       await other.jobs.connect();
       return other;
     },
