@@ -1,9 +1,9 @@
 import type { Job, Queue } from 'bullmq';
 import type { Hub } from '../src/app.js';
-import { NotificationRepository } from '../src/reminders/notifications.repository.js';
+import { ReminderRepository } from '../src/reminders/reminders.repository.js';
 import type { FeedPullPayload } from './feed-pull.js';
-import { queueWebhook } from './reminders.js';
 import { QueueName } from './queues.js';
+import { webhookJobId, type JobRuntime } from './runtime.js';
 
 /**
  * The reconciler: the database says what should be happening (a feed run not finished, a delivery
@@ -28,16 +28,16 @@ type JobState = Awaited<ReturnType<Job['getState']>>;
 const alive = new Set<JobState>(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 const lostItsWorker = (job: Job) => /stalled/i.test(job.failedReason ?? '');
 
-export async function reconcile(hub: Hub): Promise<ReconcileReport> {
+export async function reconcile(hub: Hub, runtime: JobRuntime): Promise<ReconcileReport> {
   const report: ReconcileReport = { runsResumed: 0, runsFailed: 0, deliveriesQueued: 0, deliveriesFailed: 0 };
-  await reconcileRuns(hub, report);
-  await reconcileDeliveries(hub, report);
+  await reconcileRuns(hub, runtime, report);
+  await reconcileDeliveries(hub, runtime, report);
   if (Object.values(report).some((n) => n > 0)) hub.logger.info(report, 'reconciled feed runs and deliveries with their jobs');
   return report;
 }
 
-async function reconcileRuns(hub: Hub, report: ReconcileReport): Promise<void> {
-  const queue = hub.jobs.queue(QueueName.FeedPull) as Queue<FeedPullPayload & { resumes?: number }>;
+async function reconcileRuns(hub: Hub, runtime: JobRuntime, report: ReconcileReport): Promise<void> {
+  const queue = runtime.queue(QueueName.FeedPull) as Queue<FeedPullPayload & { resumes?: number }>;
   for (const run of await hub.feedRepository.unfinishedRuns()) {
     const job = await queue.getJob(run.jobId);
     const fail = async (reason: string) => {
@@ -80,14 +80,14 @@ async function reconcileRuns(hub: Hub, report: ReconcileReport): Promise<void> {
   }
 }
 
-async function reconcileDeliveries(hub: Hub, report: ReconcileReport): Promise<void> {
-  const queue = hub.jobs.queue(QueueName.Webhook);
-  const repository = new NotificationRepository(hub.db);
+async function reconcileDeliveries(hub: Hub, runtime: JobRuntime, report: ReconcileReport): Promise<void> {
+  const queue = runtime.queue(QueueName.Webhook);
+  const repository = new ReminderRepository(hub.db);
   for (const notification of await repository.pendingDeliveries()) {
-    const job = await queue.getJob(`webhook-${notification.id}`);
+    const job = await queue.getJob(webhookJobId(notification.id));
     if (!job) {
       // its delivery job was lost: the job id keeps it to one delivery even if two reconcilers race
-      await queueWebhook(hub, notification.id);
+      await runtime.queueWebhook(notification.id);
       report.deliveriesQueued += 1;
       continue;
     }
@@ -100,11 +100,11 @@ async function reconcileDeliveries(hub: Hub, report: ReconcileReport): Promise<v
 }
 
 /** Runs the reconciler now and then every `intervalMs` (one round at a time); returns its stop. */
-export function startReconciler(hub: Hub, intervalMs: number): { runNow: () => void; stop: () => Promise<void> } {
+export function startReconciler(hub: Hub, runtime: JobRuntime, intervalMs: number): { runNow: () => void; stop: () => Promise<void> } {
   let running: Promise<unknown> | undefined;
   const runNow = () => {
-    if (running || !hub.jobs.available || hub.jobs.closing) return;
-    running = reconcile(hub)
+    if (running || !runtime.available || runtime.closing) return;
+    running = reconcile(hub, runtime)
       .catch((error: unknown) =>
         hub.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'reconciler round failed'),
       )

@@ -1,7 +1,11 @@
 import { Queue, Worker, type Processor, type WorkerOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { Config } from '../src/config/config.js';
+import type { JobQueue, ScheduledFeed, ScheduledReminder } from '../src/shared/job-queue.js';
 import { DeadlineError, UnavailableError, withDeadline } from '../src/shared/unavailable.js';
+import { queueBoard } from './queue-admin.js';
 import { QueueName, defaultJobOptions } from './queues.js';
 
 export interface JobRuntimeOptions {
@@ -9,7 +13,17 @@ export interface JobRuntimeOptions {
   /** BullMQ key prefix: two hubs, or two test runs, can share one Redis */
   prefix: string;
   logger: Logger;
+  /** feed pulls and webhook deliveries: attempts, and the first retry delay (doubling after) */
+  feedRetries: { attempts: number; backoffMs: number };
+  webhookRetries: { attempts: number; backoffMs: number };
 }
+
+/** Reminder jobs stay in Redis for a year after they run, so re-adding one by id is a no-op. */
+const keepAYear = { age: 400 * 24 * 3600 };
+
+/** The scheduler id of a feed: one per feed, so upserting it again never adds a second. */
+export const feedSchedulerId = (feedId: number) => `feed-${feedId}`;
+export const webhookJobId = (notificationId: number) => `webhook-${notificationId}`;
 
 /** A Redis command on the request path that gets no answer in this time fails (Redis hung, not down). */
 export const redisCommandTimeoutMs = 1_000;
@@ -27,7 +41,7 @@ const retryStrategy = (times: number) => Math.min(times * 500, 5_000);
  * after redisCommandTimeoutMs), so a request answers SERVICE_UNAVAILABLE instead of hanging. Each worker
  * has a blocking connection of its own, which waits as long as Redis needs (maxRetriesPerRequest null).
  */
-export class JobRuntime {
+export class JobRuntime implements JobQueue {
   readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: { worker: Worker; connection: Redis }[] = [];
@@ -35,6 +49,7 @@ export class JobRuntime {
   private closed = false;
   private closingAll?: Promise<void>;
   private workersClosing?: Promise<void>;
+  private board?: RequestHandler;
 
   constructor(private readonly options: JobRuntimeOptions) {
     this.connection = new Redis(options.redisUrl, {
@@ -122,6 +137,112 @@ export class JobRuntime {
     }
   }
 
+  enqueueFeedPull(feedId: number, jobId: string): Promise<void> {
+    const { attempts, backoffMs } = this.options.feedRetries;
+    return this.request(async () => {
+      await this.queue(QueueName.FeedPull).add(
+        QueueName.FeedPull,
+        { feedId, trigger: 'MANUAL' },
+        { jobId, attempts, backoff: { type: 'exponential', delay: backoffMs } },
+      );
+    });
+  }
+
+  scheduleFeeds(feeds: readonly ScheduledFeed[]): Promise<void> {
+    const { attempts, backoffMs } = this.options.feedRetries;
+    return this.request(async () => {
+      const queue = this.queue(QueueName.FeedPull);
+      // upserting a scheduler id never duplicates it: every worker may call this at every start
+      for (const feed of feeds) {
+        await queue.upsertJobScheduler(
+          feedSchedulerId(feed.id),
+          { pattern: feed.schedule, tz: feed.timeZone },
+          {
+            name: QueueName.FeedPull,
+            data: { feedId: feed.id, trigger: 'SCHEDULE' },
+            opts: { attempts, backoff: { type: 'exponential', delay: backoffMs } },
+          },
+        );
+      }
+      const keep = new Set(feeds.map((f) => feedSchedulerId(f.id)));
+      for (const scheduler of await queue.getJobSchedulers(0, -1)) {
+        if (scheduler.key.startsWith('feed-') && !keep.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
+      }
+    }, 10_000);
+  }
+
+  scheduleReminders(planCode: string, reminders: readonly ScheduledReminder[], now: Date): Promise<number> {
+    return this.request(async () => {
+      const queue = this.queue(QueueName.Reminder);
+      const wanted = new Set(reminders.map((r) => r.jobId));
+      // a moved deadline: its old pending reminders go (only this plan's, only those not yet sent)
+      const ofPlan = `reminder/${planCode}/`;
+      for (const job of await queue.getDelayed()) {
+        if (job.id?.startsWith(ofPlan) && !wanted.has(job.id)) await job.remove();
+      }
+      let added = 0;
+      for (const reminder of reminders) {
+        if (await queue.getJob(reminder.jobId)) continue;
+        await queue.add(QueueName.Reminder, reminder.payload, {
+          jobId: reminder.jobId,
+          delay: Math.max(0, reminder.sendAt.getTime() - now.getTime()),
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 60_000 },
+          removeOnComplete: keepAYear,
+          removeOnFail: keepAYear,
+        });
+        added += 1;
+      }
+      return added;
+    }, 10_000);
+  }
+
+  cancelReminders(jobIds: readonly string[]): Promise<void> {
+    return this.request(async () => {
+      const queue = this.queue(QueueName.Reminder);
+      for (const jobId of jobIds) {
+        const job = await queue.getJob(jobId);
+        if (job && (await job.isDelayed())) await job.remove();
+      }
+    });
+  }
+
+  queueWebhook(notificationId: number): Promise<void> {
+    const { attempts, backoffMs } = this.options.webhookRetries;
+    return this.request(async () => {
+      // retried with exponential backoff: with the defaults the last try is about 17 hours after the first
+      await this.queue(QueueName.Webhook).add(
+        QueueName.Webhook,
+        { notificationId },
+        { jobId: webhookJobId(notificationId), attempts, backoff: { type: 'exponential', delay: backoffMs } },
+      );
+    });
+  }
+
+  async counts(): Promise<[string, Record<string, number>][]> {
+    if (!this.available) return [];
+    // a hung Redis leaves these out (within the request deadline) rather than holding up other metrics
+    return this.request(() =>
+      Promise.all(
+        Object.values(QueueName).map(
+          async (name) =>
+            [name, await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')] as [
+              string,
+              Record<string, number>,
+            ],
+        ),
+      ),
+    ).catch(() => []);
+  }
+
+  queueAdmin(basePath: string): RequestHandler {
+    this.board ??= queueBoard(
+      Object.values(QueueName).map((name) => this.queue(name)),
+      basePath,
+    );
+    return this.board;
+  }
+
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
@@ -180,6 +301,18 @@ export class JobRuntime {
 }
 
 const workerConnectionOptions: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy };
+
+/** The job queue of a hub built from this config: BullMQ on REDIS_URL. */
+export const bullmqJobs =
+  (config: Config) =>
+  (logger: Logger): JobRuntime =>
+    new JobRuntime({
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      logger,
+      feedRetries: { attempts: config.feedAttempts, backoffMs: config.feedBackoffMs },
+      webhookRetries: { attempts: config.webhookAttempts, backoffMs: config.webhookBackoffMs },
+    });
 
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');

@@ -11,14 +11,15 @@ import { loadConfig } from '../src/config/config.js';
 import { listenAdminSocket } from '../src/http/admin-socket.js';
 import { startHttpServer } from '../src/http/server.js';
 import { mappingSchema } from '../src/feeds/feeds.config.js';
-import { simulatorFeeds } from '../src/feeds/simulator.feeds.js';
-import { startSimulator, defaultSimulatorData, type SimulatorData } from '../src/feeds/simulator.js';
+import { simulatorFeeds } from '../tools/simulator/feeds.js';
+import { startSimulator, defaultSimulatorData, type SimulatorData } from '../tools/simulator/simulator.js';
 import { parsePlanFile } from '../src/plan/plan.file.js';
 import { loadPlan } from '../src/plan/plan.loader.js';
 import { consolidatedRows, totalRegion, type ConsolidatedRow } from '../src/progress/progress.service.js';
 import { statusLabel } from '../src/progress/status.js';
 import { ManualClock, dateInZone } from '../src/shared/clock.js';
-import { startWorkers } from '../src/workers.js';
+import { bullmqJobs } from '../jobs/runtime.js';
+import { startWorkers } from '../jobs/workers.js';
 
 /**
  * npm run demo: the 2023 plan replayed to a day in October on the embedded database. Bureau feeds
@@ -71,7 +72,8 @@ const config = {
 };
 const clock = new ManualClock(now);
 const logger = pino({ level: 'warn' });
-const hub = await createHub(config, { clock, logger });
+const jobs = bullmqJobs(config)(logger);
+const hub = await createHub(config, { clock, logger, jobs: () => jobs });
 // failsafe: every scalar a string, so "2.0" stays "2.0"
 const overlay = parse(readFileSync(overlayPath, 'utf8'), { schema: 'failsafe' }) as Overlay;
 await loadPlan(hub.db, parsePlanFile(withRegionTargets(readFileSync(planPath, 'utf8'), overlay), `${planPath} + ${overlayPath}`), clock);
@@ -107,7 +109,7 @@ for (const spec of simulatorFeeds(simulator.url)) {
   const mapping = mappingSchema.parse(spec.mapping);
   const shownFields = [mapping.ref.field, mapping.region?.field, mapping.date.field, mapping.rules[0].value].filter((f) => f !== undefined);
   for (const rejection of await hub.db.select().from(feedRejections).where(eq(feedRejections.feedRunId, run.id))) {
-    const raw = (rejection.raw ?? {}) as Record<string, unknown>;
+    const raw = rejection.raw;
     console.log(
       `    quarantined: ${shownFields.map((f) => `${f}=${String(raw[f])}`).join(' ')}  (${rejection.field}: ${rejection.reason})`,
     );
@@ -401,7 +403,7 @@ if (exitAfterSetup) {
 const http = await startHttpServer(hub);
 const admin = await listenAdminSocket(hub);
 let stopWorkers: (() => Promise<void>) | undefined;
-if (await hub.jobs.connect()) stopWorkers = await startWorkers(hub);
+if (await hub.jobs.connect()) stopWorkers = await startWorkers(hub, jobs);
 else console.log('\nRedis is unreachable: jobs are paused (the dashboard and API work without it).');
 console.log(`\nDashboard:  ${http.url}/dashboard/   (log in with the OFFICE token below)`);
 console.log(`GraphQL:    ${http.url}/graphql`);

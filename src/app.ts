@@ -8,10 +8,12 @@ import { PlanRepository } from './plan/plan.repository.js';
 import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
 import { ReminderService } from './reminders/reminders.service.js';
+import { AuditService } from './audit/audit.service.js';
+import { TokenService } from './auth/tokens.service.js';
 import { fixedClock, systemClock, type Clock } from './shared/clock.js';
+import { noJobQueue, type JobQueue } from './shared/job-queue.js';
 import { targetPolicy } from './shared/targets.js';
 import { SecretBox } from './shared/secret-box.js';
-import { JobRuntime } from '../jobs/runtime.js';
 
 /** The hub's long-lived parts, built once per process and shared by the API, the workers and the CLI. */
 export interface Hub {
@@ -20,7 +22,8 @@ export interface Hub {
   logger: Logger;
   database: Database;
   db: Db;
-  jobs: JobRuntime;
+  /** work done later (pulls, schedules, reminders, deliveries): the port jobs/ implements */
+  jobs: JobQueue;
   planRepository: PlanRepository;
   progressRepository: ProgressRepository;
   progress: ProgressService;
@@ -28,6 +31,8 @@ export interface Hub {
   feedRepository: FeedRepository;
   feeds: FeedService;
   reminders: ReminderService;
+  tokens: TokenService;
+  audit: AuditService;
   /** opens and seals webhook secrets and feed auth headers (HUB_SECRET_KEY) */
   secrets: SecretBox;
   close(): Promise<void>;
@@ -38,13 +43,18 @@ export interface HubOptions {
   logger?: Logger;
   /** an already open database (tests share one per file) */
   database?: Database;
+  /**
+   * The job queue, made by the entry point (src/main.ts, src/cli.ts: jobs/ is the outer layer the
+   * domain does not import). Without one, every job call answers SERVICE_UNAVAILABLE.
+   */
+  jobs?: (logger: Logger) => JobQueue;
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: undefined });
   const clock = options.clock ?? (config.now ? fixedClock(config.now) : systemClock);
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const jobs = new JobRuntime({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
+  const jobs = options.jobs?.(logger) ?? noJobQueue;
   const db = database.db;
   const planRepository = new PlanRepository(db);
   const progressRepository = new ProgressRepository(db);
@@ -63,9 +73,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     progress: new ProgressService(planRepository, progressRepository),
     observations,
     feedRepository,
-    feeds: new FeedService(db, feedRepository, planRepository, observations, clock, secrets, targetPolicy(config)),
-    reminders: new ReminderService(db, planRepository, clock, secrets, targetPolicy(config)),
+    feeds: new FeedService(db, feedRepository, planRepository, observations, clock, secrets, targetPolicy(config), jobs),
+    reminders: new ReminderService(db, planRepository, clock, secrets, targetPolicy(config), jobs),
     secrets,
+    tokens: new TokenService(db, clock, config.timeZone),
+    audit: new AuditService(db),
     async close() {
       await jobs.close();
       if (!options.database) await database.close();

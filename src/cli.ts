@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { bullmqJobs } from '../jobs/runtime.js';
 import { createHub } from './app.js';
 import { cliActor } from './audit/audit.service.js';
 import type { Role } from './auth/auth.service.js';
@@ -116,7 +117,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
   }
-  const hub = await createHub({ ...config, logLevel: 'silent' });
+  const quiet = { ...config, logLevel: 'silent' };
+  // the CLI reaches Redis too: a corrected plan moves its pending reminders now, not at the next restart
+  const hub = await createHub(quiet, { jobs: bullmqJobs(quiet) });
+  await hub.jobs.connect(1_000);
   try {
     console.log(await runAdminCommand(hub, command));
     return 0;

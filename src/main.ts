@@ -6,7 +6,8 @@ import { adminSocketPath, listenAdminSocket, sendAdminCommand } from './http/adm
 import { startHealthServer } from './http/health.js';
 import { startHttpServer } from './http/server.js';
 import { loadShippedPlans } from './plan/plan.files.js';
-import { startWorkers } from './workers.js';
+import { bullmqJobs } from '../jobs/runtime.js';
+import { startWorkers } from '../jobs/workers.js';
 
 type Mode = 'all' | 'api' | 'worker';
 
@@ -22,7 +23,10 @@ async function main(mode: Mode): Promise<void> {
   if (!config.databaseUrl && (await sendAdminCommand(adminSocketPath(config.dataDir), null))) {
     throw new Error(`another hub is already running on ${config.dataDir} (embedded PGlite allows one process per data folder)`);
   }
-  const hub = await createHub(config);
+  // the one place (with the CLI) that picks the job queue: BullMQ on REDIS_URL
+  const runtime = bullmqJobs(config);
+  let jobs: ReturnType<typeof runtime> | undefined;
+  const hub = await createHub(config, { jobs: (logger) => (jobs = runtime(logger)) });
   const { logger } = hub;
   // Signals are handled from here on, before anything says it is ready: a signal that came before
   // process.on() would kill the process outright. One during startup stops it once startup is done.
@@ -83,7 +87,7 @@ async function main(mode: Mode): Promise<void> {
     drains.push(() => new Promise<void>((resolve) => admin.close(() => resolve())));
   }
   if (mode !== 'api') {
-    const stopWorkers = await startWorkers(hub);
+    const stopWorkers = await startWorkers(hub, jobs!);
     // a feed pull hands its run back after the page in hand (jobs.closing); queues stay open for the API
     drains.push(() => hub.jobs.stopWorkers());
     closes.push(stopWorkers);

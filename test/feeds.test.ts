@@ -2,15 +2,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { feedSchedulerId, syncFeedSchedulers } from '../jobs/feed-pull.js';
+import { feedSchedulerId } from '../jobs/feed-pull.js';
 import { QueueName } from '../jobs/queues.js';
 import type { Hub } from '../src/app.js';
 import { queryRows } from '../src/db/database.js';
-import { startSimulator, type LoanRecord, type Simulator } from '../src/feeds/simulator.js';
-import { startWorkers } from '../src/workers.js';
-import { simulatorFeeds } from '../src/feeds/simulator.feeds.js';
+import { startSimulator, type LoanRecord, type Simulator } from '../tools/simulator/simulator.js';
+import { startWorkers } from '../jobs/workers.js';
+import { simulatorFeeds } from '../tools/simulator/feeds.js';
 import { loanMapping, waitForRun } from './support/feeds.js';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { startTestHub, type TestHub, runtimeOf } from './support/hub.js';
 
 const loan = (over: Partial<LoanRecord> & Pick<LoanRecord, 'loanId'>): LoanRecord => ({
   borrowerType: 'PERSONAL',
@@ -165,11 +165,11 @@ describe('pulling bureau feeds', () => {
     sim = await startSimulator({ data: { loans } });
     office = await t.token('OFFICE');
     expect(await t.hub.jobs.connect()).toBe(true);
-    stopWorkers = await startWorkers(t.hub);
+    stopWorkers = await startWorkers(t.hub, runtimeOf(t.hub));
   });
   afterEach(() => sim.reset());
   afterAll(async () => {
-    await t.hub.jobs.queue(QueueName.FeedPull).obliterate({ force: true });
+    await runtimeOf(t.hub).queue(QueueName.FeedPull).obliterate({ force: true });
     await stopWorkers();
     await sim.close();
     await t.close();
@@ -320,7 +320,7 @@ describe('pulling bureau feeds', () => {
   });
 
   it('pulls CSV and GraphQL feeds too', async () => {
-    const data = (await import('../src/feeds/simulator.js')).defaultSimulatorData();
+    const data = (await import('../tools/simulator/simulator.js')).defaultSimulatorData();
     sim.setData({ aeds: data.aeds, screenings: data.screenings });
     const feeds = simulatorFeeds(sim.url);
     const byAgency = (code: string) => ({ ...feeds.find((f) => f.agencyCode === code)!, name: `${code} ${++feedNumber}` });
@@ -524,7 +524,7 @@ describe('feed schedules', () => {
     await t.hub.jobs.connect();
   });
   afterAll(async () => {
-    await t.hub.jobs.queue(QueueName.FeedPull).obliterate({ force: true });
+    await runtimeOf(t.hub).queue(QueueName.FeedPull).obliterate({ force: true });
     for (const stop of stops) await stop();
     for (const hub of hubs) await hub.close();
     await sim.close();
@@ -535,7 +535,7 @@ describe('feed schedules', () => {
   const anotherWorker = async () => {
     const hub = await t.replica();
     hubs.push(hub);
-    stops.push(await startWorkers(hub));
+    stops.push(await startWorkers(hub, runtimeOf(hub)));
     return hub;
   };
 
@@ -548,7 +548,7 @@ describe('feed schedules', () => {
   };
 
   it('a scheduled pull happens on its cron, and restarting workers creates no duplicate schedulers', async () => {
-    stops.push(await startWorkers(t.hub));
+    stops.push(await startWorkers(t.hub, runtimeOf(t.hub)));
     const everySecond = { name: 'every second', schedule: '* * * * * *', pagination: { type: 'PAGE', pageSize: 100 } };
     const feedId = await upsertLoanFeed(everySecond);
     const deadline = Date.now() + 10_000;
@@ -561,14 +561,14 @@ describe('feed schedules', () => {
     expect(runs[0]).toEqual({ trigger: 'SCHEDULE', status: 'SUCCEEDED' });
 
     // a restart and a second worker replica both sync the schedulers again
-    await syncFeedSchedulers(t.hub);
+    await t.hub.feeds.syncSchedules();
     await anotherWorker();
-    const schedulers = await t.hub.jobs.queue(QueueName.FeedPull).getJobSchedulers(0, -1);
+    const schedulers = await runtimeOf(t.hub).queue(QueueName.FeedPull).getJobSchedulers(0, -1);
     expect(schedulers.map((s) => s.key)).toEqual([feedSchedulerId(feedId)]);
 
     // disabling the feed removes its schedule
     await upsertLoanFeed({ ...everySecond, id: feedId, enabled: false });
-    expect(await t.hub.jobs.queue(QueueName.FeedPull).getJobSchedulers(0, -1)).toEqual([]);
+    expect(await runtimeOf(t.hub).queue(QueueName.FeedPull).getJobSchedulers(0, -1)).toEqual([]);
   });
 
   it('two workers never run one feed at once', async () => {
@@ -581,7 +581,7 @@ describe('feed schedules', () => {
       [t.hub, second, t.hub, second].map(async (hub, i) => {
         const jobId = `race-${feedId}-${i}`;
         const run = await hub.feeds.queueRun((await hub.feedRepository.byIds([feedId])).get(feedId)!, jobId);
-        await hub.jobs.queue(QueueName.FeedPull).add(QueueName.FeedPull, { feedId, trigger: 'MANUAL' }, { jobId, attempts: 2 });
+        await runtimeOf(hub).queue(QueueName.FeedPull).add(QueueName.FeedPull, { feedId, trigger: 'MANUAL' }, { jobId, attempts: 2 });
         return run.id;
       }),
     );
@@ -601,7 +601,7 @@ describe('stopping a worker in the middle of a pull', () => {
     const worker = async () => {
       const hub = await t.replica();
       hubs.push(hub);
-      return { hub, stop: await startWorkers(hub) };
+      return { hub, stop: await startWorkers(hub, runtimeOf(hub)) };
     };
     try {
       const office = await t.token('OFFICE');
@@ -645,7 +645,7 @@ describe('stopping a worker in the middle of a pull', () => {
       expect(sim.stats('hrss').requests).toBe(7);
       expect((await queryRows<{ n: number }>(t.hub.db, sql`select count(*)::int as n from observations`))[0].n).toBe(21);
     } finally {
-      await t.hub.jobs.queue(QueueName.FeedPull).obliterate({ force: true });
+      await runtimeOf(t.hub).queue(QueueName.FeedPull).obliterate({ force: true });
       for (const hub of hubs) await hub.close();
       await sim.close();
       await t.close();

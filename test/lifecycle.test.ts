@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../src/auth/auth.service.js';
 import { openDatabase } from '../src/db/database.js';
-import { startSimulator, type LoanRecord, type Simulator } from '../src/feeds/simulator.js';
+import { startSimulator, type LoanRecord, type Simulator } from '../tools/simulator/simulator.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { loanMapping } from './support/feeds.js';
 import { cloneDatabase, exitWithin, pollUntil, spawnHub, type HubProcess } from './support/spawned-hub.js';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneDatabase, exitWithin, freePort, spawnHub, type HubProcess } from './support/spawned-hub.js';
@@ -28,6 +28,11 @@ describe('the compiled hub', () => {
     ]) {
       expect(existsSync(file), file).toBe(true);
     }
+  });
+
+  it('leaves the test and demo tooling (tools/, the feed simulator) out of dist/', () => {
+    const files = readdirSync('dist', { recursive: true, encoding: 'utf8' });
+    expect(files.filter((f) => /^tools\b|simulator/.test(f))).toEqual([]);
   });
 
   it('serves the API and stops on SIGTERM', async () => {

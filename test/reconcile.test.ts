@@ -6,12 +6,11 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { feedRuns, notifications } from '../drizzle/schema/index.js';
-import { queueFeedPull } from '../jobs/feed-pull.js';
 import { QueueName } from '../jobs/queues.js';
 import { reconcile } from '../jobs/reconcile.js';
 import { queryRows } from '../src/db/database.js';
 import type { FeedRow, FeedRunRow } from '../src/feeds/feeds.repository.js';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { startTestHub, type TestHub, runtimeOf } from './support/hub.js';
 import { pollUntil, spawnHub, type HubProcess } from './support/spawned-hub.js';
 import { databaseUrl, redisUrl } from './support/urls.js';
 
@@ -97,7 +96,7 @@ describe('the reconciler', () => {
   const runFeed = async () => {
     const jobId = `manual-${feed.id}-${randomUUID()}`;
     const run = await t.hub.feeds.queueRun(feed, jobId);
-    await queueFeedPull(t.hub, feed.id, jobId);
+    await t.hub.jobs.enqueueFeedPull(feed.id, jobId);
     return run.id;
   };
   const trained = async () =>
@@ -150,14 +149,14 @@ describe('the reconciler', () => {
   it('queues again a run whose job Redis lost, and it completes', async () => {
     // a queued run whose job vanished (as after a Redis restart without persistence)
     const runId = await runFeed();
-    const queue = t.hub.jobs.queue(QueueName.FeedPull);
+    const queue = runtimeOf(t.hub).queue(QueueName.FeedPull);
     const [run] = await t.hub.db.select().from(feedRuns).where(eq(feedRuns.id, runId));
     await (await queue.getJob(run.jobId))!.remove();
     expect(await queue.getJob(run.jobId)).toBeUndefined();
-    const report = await reconcile(t.hub);
+    const report = await reconcile(t.hub, runtimeOf(t.hub));
     expect(report.runsResumed).toBe(1);
     // a second round (another worker's) adds nothing: same job id
-    expect((await reconcile(t.hub)).runsResumed).toBe(0);
+    expect((await reconcile(t.hub, runtimeOf(t.hub))).runsResumed).toBe(0);
     await worker();
     const done = (await pollUntil(
       'the run finishes after its job was queued again',
@@ -188,14 +187,14 @@ describe('the reconciler', () => {
           dedupeKey: `reconcile-test-${kind}`,
           title: '提醒',
           body: '请报送进展',
-          payload: {},
+          payload: { planCode: plan.code, roundId: round.id, dueOn: round.dueOn, deadline: `${round.dueOn}T23:59:59.999+08:00` },
           scheduledFor: t.clock.now(),
           createdAt: t.clock.now(),
           deliveryStatus: 'PENDING' as const,
         })),
       )
       .returning();
-    const webhooks = t.hub.jobs.queue(QueueName.Webhook);
+    const webhooks = runtimeOf(t.hub).queue(QueueName.Webhook);
     // the failed one's job failed for good while the database still says PENDING
     const failing = new Worker(QueueName.Webhook, () => Promise.reject(new Error('job stalled more than allowable limit')), {
       connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }),
@@ -205,7 +204,7 @@ describe('the reconciler', () => {
     await pollUntil('the job is failed', async () => ((await job.getState()) === 'failed' ? true : false));
     await failing.close();
 
-    const report = await reconcile(t.hub);
+    const report = await reconcile(t.hub, runtimeOf(t.hub));
     expect(report).toMatchObject({ deliveriesQueued: 1, deliveriesFailed: 1 });
     expect(await webhooks.getJob(`webhook-${gone.id}`)).toBeDefined();
     const [row] = await t.hub.db.select().from(notifications).where(eq(notifications.id, failed.id));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedSchedulerId } from '../jobs/feed-pull.js';
 import { QueueName } from '../jobs/queues.js';
 import { loanMapping } from './support/feeds.js';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { startTestHub, type TestHub, runtimeOf } from './support/hub.js';
 import { freePort, pollUntil } from './support/spawned-hub.js';
 
 /**
@@ -127,7 +127,7 @@ if (!redisServer) {
       expect(again.status, again.text).toBe(200);
       expect(codeOf(again.text)).toBeUndefined();
       const id = (JSON.parse(again.text) as { data: { upsertFeed: { id: string } } }).data.upsertFeed.id;
-      const schedulers = await t.hub.jobs.queue(QueueName.FeedPull).getJobSchedulers(0, -1);
+      const schedulers = await runtimeOf(t.hub).queue(QueueName.FeedPull).getJobSchedulers(0, -1);
       expect(schedulers.map((s) => s.key)).toContain(feedSchedulerId(Number(id)));
       // a changed definition under the same name is still refused
       const clash = await gql(upsert, { input: { ...feedInput('during the freeze'), schedule: '0 3 * * *' } });

@@ -4,11 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueName } from '../jobs/queues.js';
-import { syncReminderJobs } from '../jobs/reminders.js';
 import type { Hub } from '../src/app.js';
 import { queryRows } from '../src/db/database.js';
-import { startWorkers } from '../src/workers.js';
-import { startTestHub, type TestHub } from './support/hub.js';
+import { startWorkers } from '../jobs/workers.js';
+import { startTestHub, type TestHub, runtimeOf } from './support/hub.js';
 
 // The 2023 calendar, by hand: 09:00 Asia/Shanghai 7, 3, 1 days before and on each due day; the escalation the day after.
 const leads = ['CIVIL', 'DPF', 'HEALTH', 'HRSS', 'NDRC', 'REDCROSS'];
@@ -86,7 +85,7 @@ describe('reminders through BullMQ', () => {
   const received: { agency: string; body: string; signature: string; event: string }[] = [];
   let failing = 0;
 
-  const queue = () => t.hub.jobs.queue(QueueName.Reminder);
+  const queue = () => runtimeOf(t.hub).queue(QueueName.Reminder);
   const delayedIds = async () => (await queue().getDelayed(0, -1)).map((j) => j.id!).sort();
   const notificationsOf = async (agency: string) =>
     queryRows<{ kind: string; title: string; body: string; payload: any; deliveryStatus: string; deliveryAttempts: number }>(
@@ -124,8 +123,8 @@ describe('reminders through BullMQ', () => {
     await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', () => r()));
   });
   afterAll(async () => {
-    await t.hub.jobs.queue(QueueName.Reminder).obliterate({ force: true });
-    await t.hub.jobs.queue(QueueName.Webhook).obliterate({ force: true });
+    await runtimeOf(t.hub).queue(QueueName.Reminder).obliterate({ force: true });
+    await runtimeOf(t.hub).queue(QueueName.Webhook).obliterate({ force: true });
     for (const stop of stops) await stop();
     await other?.close();
     await new Promise((r) => hooks.close(r));
@@ -133,15 +132,15 @@ describe('reminders through BullMQ', () => {
   });
 
   it('schedules each reminder once, however often the scheduler restarts, with two workers', async () => {
-    stops.push(await startWorkers(t.hub));
+    stops.push(await startWorkers(t.hub, runtimeOf(t.hub)));
     const ids = await delayedIds();
     expect(ids).toHaveLength(75);
     expect(ids).toContain(jobId('HRSS', 'REMINDER_7D'));
     expect(ids).toContain(jobId('FINANCE', 'ESCALATION'));
     // a restart of the scheduler and a second worker replica add nothing
-    expect(await syncReminderJobs(t.hub)).toBe(0);
+    expect(await t.hub.reminders.syncReminders()).toBe(0);
     other = await t.replica();
-    stops.push(await startWorkers(other));
+    stops.push(await startWorkers(other, runtimeOf(other)));
     expect(await delayedIds()).toEqual(ids);
   });
 

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { bullmqJobs } from '../jobs/runtime.js';
 import { createHub } from '../src/app.js';
 import { issueToken } from '../src/auth/auth.service.js';
 import { loadConfig } from '../src/config/config.js';
@@ -21,7 +22,7 @@ describe('when Redis cannot be reached', () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const t = await startTestHub({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     // a hub of its own on the same database, with the capturing logger
-    const hub = await createHub({ ...t.hub.config }, { clock: t.clock, database: t.hub.database, logger });
+    const hub = await createHub({ ...t.hub.config }, { clock: t.clock, database: t.hub.database, logger, jobs: bullmqJobs(t.hub.config) });
     const http = await startHttpServer(hub, 0, '127.0.0.1');
     try {
       expect(await hub.jobs.connect(500)).toBe(false);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { buildSchema, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schemaSdl } from '../src/http/schema.js';
 
@@ -22,5 +23,21 @@ describe('schema/schema.graphql', () => {
     ]) {
       expect(sdl).toContain(name);
     }
+  });
+
+  it('holds every document the dashboard sends (src/http/dashboard/documents.js)', async () => {
+    const schema = buildSchema(readFileSync(new URL('../schema/schema.graphql', import.meta.url), 'utf8'));
+    // browser code with no DOM at load time: imported here as it is served
+    const module = (await import(new URL('../src/http/dashboard/documents.js', import.meta.url).href)) as Record<string, unknown>;
+    const documents = Object.entries(module).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    expect(documents.map(([name]) => name)).toEqual(expect.arrayContaining(['ME_QUERY', 'OVERVIEW_QUERY', 'PROJECT_QUERY']));
+    const problems = documents.flatMap(([name, source]) => {
+      try {
+        return validate(schema, parse(source)).map((error) => `${name}: ${error.message}`);
+      } catch (error) {
+        return [`${name}: ${(error as Error).message}`];
+      }
+    });
+    expect(problems).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import {
   type ScreeningRecord,
   type Simulator,
   type SimulatorData,
-} from '../src/feeds/simulator.js';
+} from '../tools/simulator/simulator.js';
 
 interface LoanPage {
   page: number;

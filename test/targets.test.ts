@@ -123,7 +123,13 @@ describe('feed and webhook targets with HUB_ALLOW_LOOPBACK_TARGETS off', () => {
   it('a webhook whose stored URL is loopback is not delivered to', async () => {
     const target = await serve((_req, res) => res.end('ok'));
     try {
-      await t.hub.reminders.configureWebhook('HRSS', 'http://10.1.2.3/hook', 'secret-secret-secret');
+      await t.hub.reminders.configureWebhook(
+        'HRSS',
+        'http://10.1.2.3/hook',
+        'secret-secret-secret',
+        { name: 'test', clientId: null },
+        'given',
+      );
       await t.hub.db
         .update(agencies)
         .set({ webhookUrl: `${target.url}/hook` })

@@ -15,7 +15,7 @@ import { listenAdminSocket } from '../src/http/admin-socket.js';
 import { loadPlanFile } from '../src/plan/plan.files.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { loanMapping } from './support/feeds.js';
-import { planPath, startTestHub, type GraphQLResponse, type TestHub } from './support/hub.js';
+import { planPath, startTestHub, type GraphQLResponse, type TestHub, runtimeOf } from './support/hub.js';
 import { databaseUrl } from './support/urls.js';
 
 const run = promisify(execFile);
@@ -269,13 +269,13 @@ describe('the audit log', () => {
 
     // a job removed through Bull Board
     await t.hub.jobs.connect();
-    await t.hub.jobs.queue(QueueName.Webhook).add(QueueName.Webhook, { notificationId: 1 }, { jobId: 'stray-1', delay: 3_600_000 });
+    await runtimeOf(t.hub).queue(QueueName.Webhook).add(QueueName.Webhook, { notificationId: 1 }, { jobId: 'stray-1', delay: 3_600_000 });
     const removed = await fetch(`${t.url}/admin/queues/api/queues/webhook/stray-1/clean`, {
       method: 'PUT',
       headers: { cookie: `hub_token=${office}` },
     });
     expect(removed.status).toBe(204);
-    expect(await t.hub.jobs.queue(QueueName.Webhook).getJob('stray-1')).toBeUndefined();
+    expect(await runtimeOf(t.hub).queue(QueueName.Webhook).getJob('stray-1')).toBeUndefined();
     // reading the board changes nothing and is not recorded
     expect((await fetch(`${t.url}/admin/queues/api/queues`, { headers: { cookie: `hub_token=${office}` } })).status).toBe(200);
 

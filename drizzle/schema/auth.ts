@@ -1,7 +1,9 @@
 import { index, integer, pgEnum, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
 import { agencies } from './plan.js';
 
+/** AGENCY: a bureau system, bound to its agency; BI: reads everything; OFFICE: the leading-group office. */
 export const clientRole = pgEnum('client_role', ['AGENCY', 'BI', 'OFFICE']);
+export type ClientRole = (typeof clientRole.enumValues)[number];
 
 /** API clients: only the sha256 of each token is kept. */
 export const apiClients = pgTable(

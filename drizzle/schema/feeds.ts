@@ -12,11 +12,16 @@ import {
   uniqueIndex,
   boolean,
 } from 'drizzle-orm/pg-core';
+import type { Incremental, Mapping, Pagination } from '../../src/feeds/feeds.config.js';
+import type { PageState } from '../../src/feeds/feeds.fetch.js';
 import { agencies, plans } from './plan.js';
 
 export const feedFormat = pgEnum('feed_format', ['JSON', 'CSV', 'GRAPHQL']);
+export type FeedFormat = (typeof feedFormat.enumValues)[number];
 export const feedRunStatus = pgEnum('feed_run_status', ['QUEUED', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'FAILED']);
+export type FeedRunStatus = (typeof feedRunStatus.enumValues)[number];
 export const feedRunTrigger = pgEnum('feed_run_trigger', ['SCHEDULE', 'MANUAL']);
+export type FeedRunTrigger = (typeof feedRunTrigger.enumValues)[number];
 
 /** A bureau feed the hub pulls on a schedule. The auth secret is stored, never returned by the API. */
 export const feeds = pgTable(
@@ -34,14 +39,14 @@ export const feeds = pgTable(
     format: feedFormat().notNull(),
     recordsPath: text(),
     graphqlQuery: text(),
-    graphqlVariables: jsonb(),
+    graphqlVariables: jsonb().$type<Record<string, unknown>>(),
     authHeaderName: text(),
     authHeaderValue: text(),
     schedule: text().notNull(),
     timeZone: text().notNull(),
-    pagination: jsonb().notNull(),
-    incremental: jsonb(),
-    mapping: jsonb().notNull(),
+    pagination: jsonb().$type<Pagination>().notNull(),
+    incremental: jsonb().$type<Incremental>(),
+    mapping: jsonb().$type<Mapping>().notNull(),
     /** the incremental position: the largest cursor-field value of the last successful run */
     cursor: text(),
     enabled: boolean().notNull().default(true),
@@ -78,7 +83,7 @@ export const feedRuns = pgTable(
     cursorBefore: text(),
     cursorAfter: text(),
     /** where the next page starts: a retry resumes here instead of from the first page */
-    resumeState: jsonb(),
+    resumeState: jsonb().$type<PageState>(),
   },
   (t) => [uniqueIndex('feed_runs_job_uq').on(t.feedId, t.jobId), index('feed_runs_feed_idx').on(t.feedId, t.id)],
 );
@@ -93,7 +98,8 @@ export const feedRejections = pgTable(
       .references(() => feedRuns.id, { onDelete: 'cascade' }),
     page: integer().notNull(),
     recordIndex: integer().notNull(),
-    raw: jsonb().notNull(),
+    /** the record as the feed sent it (a NUL character made U+FFFD, which jsonb refuses) */
+    raw: jsonb().$type<Record<string, unknown>>().notNull(),
     field: text(),
     reason: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull(),

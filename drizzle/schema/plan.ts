@@ -15,14 +15,23 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
+// Each list of values is written once, here: the TS types below, the plan file's zod schema and the
+// GraphQL enums (src/plan/plan.types.ts) are derived from `enumValues`.
 export const indicatorKind = pgEnum('indicator_kind', ['TARGET', 'THRESHOLD', 'LEVEL', 'MILESTONE', 'TRACKED']);
+export type IndicatorKind = (typeof indicatorKind.enumValues)[number];
 export const accumulation = pgEnum('accumulation', ['SUM', 'LATEST', 'DERIVED', 'STAGES']);
+export type Accumulation = (typeof accumulation.enumValues)[number];
 export const regionAggregation = pgEnum('region_aggregation', ['SUM', 'MIN', 'MAX', 'RATIO']);
+export type RegionAggregation = (typeof regionAggregation.enumValues)[number];
 export const thresholdDirection = pgEnum('threshold_direction', ['AT_LEAST', 'AT_MOST']);
+export type ThresholdDirection = (typeof thresholdDirection.enumValues)[number];
 export const agencyRole = pgEnum('agency_role', ['LEAD', 'RESPONSIBLE']);
+export type AgencyRole = (typeof agencyRole.enumValues)[number];
 export const regionLevel = pgEnum('region_level', ['CITY', 'COUNTY', 'ZONE']);
+export type RegionLevel = (typeof regionLevel.enumValues)[number];
 /** Where an indicator is reported (DESIGN.md 4.1): counties and zones, 市本级 (the city code), or both. */
 export const reportingLevel = pgEnum('reporting_level', ['REGIONS', 'CITY', 'BOTH']);
+export type ReportingLevel = (typeof reportingLevel.enumValues)[number];
 
 /** Agencies (单位) are shared by every plan: next year's plan names the same bureaus. */
 export const agencies = pgTable('agencies', {

@@ -1,4 +1,5 @@
 import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { NotificationPayload } from '../../src/reminders/reminders.schedule.js';
 import { apiClients } from './auth.js';
 import { agencies, plans, projects, reportingRounds } from './plan.js';
 
@@ -45,7 +46,9 @@ export const progressReportRevisions = pgTable(
 );
 
 export const notificationKind = pgEnum('notification_kind', ['REMINDER_7D', 'REMINDER_3D', 'REMINDER_1D', 'REMINDER_DUE', 'ESCALATION']);
+export type NotificationKind = (typeof notificationKind.enumValues)[number];
 export const deliveryStatus = pgEnum('delivery_status', ['NONE', 'PENDING', 'DELIVERED', 'FAILED']);
+export type DeliveryStatus = (typeof deliveryStatus.enumValues)[number];
 
 /** The inbox: every reminder and escalation, once each (dedupe_key), with its webhook delivery. */
 export const notifications = pgTable(
@@ -65,7 +68,8 @@ export const notifications = pgTable(
     kind: notificationKind().notNull(),
     title: text().notNull(),
     body: text().notNull(),
-    payload: jsonb().notNull(),
+    /** the round and what is owed or late: the webhook body carries it beside the text */
+    payload: jsonb().$type<NotificationPayload>().notNull(),
     scheduledFor: timestamp({ withTimezone: true }).notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull(),
     readAt: timestamp({ withTimezone: true }),

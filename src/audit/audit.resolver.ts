@@ -3,7 +3,6 @@ import { requireRole } from '../auth/auth.service.js';
 import type { HubContext } from '../http/context.js';
 import { connectionOf, decodeCursor, pageSize } from '../shared/connection.js';
 import { formatInZone } from '../shared/scalars.js';
-import { auditPage } from './audit.service.js';
 import { AuditEntryConnection } from './audit.types.js';
 
 @Resolver()
@@ -16,7 +15,7 @@ export class AuditResolver {
   ) {
     requireRole(ctx.principal, 'OFFICE');
     const size = pageSize(first);
-    const rows = await auditPage(ctx.hub.db, size, decodeCursor(after));
+    const rows = await ctx.hub.audit.page(size, decodeCursor(after));
     return connectionOf(
       rows.map((row) => ({ ...row, at: formatInZone(row.at, ctx.config.timeZone), actorTokenId: row.actorClientId })),
       size,

@@ -60,3 +60,13 @@ export async function auditPage(db: Db, first: number, before: number | undefine
     .orderBy(desc(auditLog.id))
     .limit(first + 1);
 }
+
+/** The audit log as OFFICE reads it. */
+export class AuditService {
+  constructor(private readonly db: Db) {}
+
+  /** A page, newest first; `before` is the id of the last entry of the previous page. */
+  page(first: number, before: number | undefined): Promise<AuditRow[]> {
+    return auditPage(this.db, first, before);
+  }
+}

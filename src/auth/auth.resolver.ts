@@ -6,7 +6,7 @@ import { AgencyType } from '../plan/plan.types.js';
 import { listOf } from '../shared/complexity.js';
 import { DateScalar, formatInZone } from '../shared/scalars.js';
 import { badInput } from '../shared/errors.js';
-import { issueToken, listTokens, parseExpiry, requireRole, revokeToken, rotateToken, tokenById, type ApiTokenRow } from './auth.service.js';
+import { requireRole, type ApiTokenRow } from './auth.service.js';
 import { ApiTokenType, IssuedTokenType, PrincipalType, RoleEnum } from './auth.types.js';
 
 const expiresDescription =
@@ -17,7 +17,7 @@ function toApiToken(row: ApiTokenRow, ctx: HubContext): ApiTokenType {
   return {
     id: row.id,
     label: row.label,
-    role: row.role as RoleEnum,
+    role: row.role,
     agencyId: row.agencyId,
     createdAt: at(row.createdAt)!,
     lastUsedAt: at(row.lastUsedAt),
@@ -44,13 +44,13 @@ export class AuthResolver {
   async me(@Ctx() ctx: HubContext): Promise<PrincipalType> {
     const { principal } = ctx;
     const agency = principal.agencyId ? await ctx.loaders.plan.agencyById.load(principal.agencyId) : undefined;
-    return { role: principal.role as RoleEnum, agency: agency ?? null, label: principal.label };
+    return { role: principal.role, agency: agency ?? null, label: principal.label };
   }
 
   @Query(() => [ApiTokenType], { ...listOf(50), description: 'OFFICE: every token issued, revoked and expired ones included' })
   async apiTokens(@Ctx() ctx: HubContext): Promise<ApiTokenType[]> {
     requireRole(ctx.principal, 'OFFICE');
-    return (await listTokens(ctx.hub.db)).map((row) => toApiToken(row, ctx));
+    return (await ctx.hub.tokens.list()).map((row) => toApiToken(row, ctx));
   }
 
   @Mutation(() => IssuedTokenType, { description: 'OFFICE: a new token; AGENCY tokens name their agency' })
@@ -62,20 +62,18 @@ export class AuthResolver {
     @Arg('expires', () => String, { nullable: true, description: expiresDescription }) expires?: string | null,
   ): Promise<IssuedTokenType> {
     requireRole(ctx.principal, 'OFFICE');
-    const expiresAt = expires ? parseExpiry(expires, ctx.clock.now(), ctx.config.timeZone) : null;
-    const issued = await issueToken(
-      ctx.hub.db,
+    const expiresAt = expires ? ctx.hub.tokens.expiry(expires) : null;
+    const { token, row } = await ctx.hub.tokens.issue(
       { role, agencyCode: agencyCode ?? undefined, label: label ?? undefined, expiresAt },
-      ctx.clock,
       tokenActor(ctx.principal),
     );
-    return { token: issued.token, apiToken: toApiToken(await tokenById(ctx.hub.db, issued.clientId), ctx) };
+    return { token, apiToken: toApiToken(row, ctx) };
   }
 
   @Mutation(() => ApiTokenType, { description: 'OFFICE: the token stops working at once' })
   async revokeToken(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: number): Promise<ApiTokenType> {
     requireRole(ctx.principal, 'OFFICE');
-    return toApiToken(await revokeToken(ctx.hub.db, tokenId(id), ctx.clock, tokenActor(ctx.principal)), ctx);
+    return toApiToken(await ctx.hub.tokens.revoke(tokenId(id), tokenActor(ctx.principal)), ctx);
   }
 
   @Mutation(() => IssuedTokenType, {
@@ -88,9 +86,9 @@ export class AuthResolver {
     @Arg('expires', () => String, { nullable: true, description: expiresDescription }) expires?: string | null,
   ): Promise<IssuedTokenType> {
     requireRole(ctx.principal, 'OFFICE');
-    const expiresAt = expires ? parseExpiry(expires, ctx.clock.now(), ctx.config.timeZone) : undefined;
-    const issued = await rotateToken(ctx.hub.db, tokenId(id), ctx.clock, tokenActor(ctx.principal), expiresAt);
-    return { token: issued.token, apiToken: toApiToken(await tokenById(ctx.hub.db, issued.clientId), ctx) };
+    const expiresAt = expires ? ctx.hub.tokens.expiry(expires) : undefined;
+    const { token, row } = await ctx.hub.tokens.rotate(tokenId(id), tokenActor(ctx.principal), expiresAt);
+    return { token, apiToken: toApiToken(row, ctx) };
   }
 }
 

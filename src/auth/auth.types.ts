@@ -1,13 +1,15 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { clientRole, type ClientRole } from '../../drizzle/schema/auth.js';
 import { AgencyType } from '../plan/plan.types.js';
+import { graphqlEnum } from '../shared/enums.js';
 import { DateTimeScalar } from '../shared/scalars.js';
 
-export enum RoleEnum {
-  AGENCY = 'AGENCY',
-  BI = 'BI',
-  OFFICE = 'OFFICE',
-}
-registerEnumType(RoleEnum, { name: 'Role', description: 'AGENCY: a bureau system; BI: read-only; OFFICE: the leading-group office' });
+/** The GraphQL enum, from the database enum's values (drizzle/schema/auth.ts): the object and the union. */
+export const RoleEnum = graphqlEnum(clientRole.enumValues, {
+  name: 'Role',
+  description: 'AGENCY: a bureau system; BI: read-only; OFFICE: the leading-group office',
+});
+export type RoleEnum = ClientRole;
 
 @ObjectType('Principal', { description: 'Who a token belongs to' })
 export class PrincipalType {

@@ -1,4 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
+import type { FeedFormat } from '../../drizzle/schema/feeds.js';
 import { assertTargetAllowed, TargetRefusedError, type TargetPolicy } from '../shared/targets.js';
 import type { Incremental, Pagination } from './feeds.config.js';
 import { pathGet } from './feeds.mapping.js';
@@ -6,7 +7,7 @@ import { pathGet } from './feeds.mapping.js';
 /** What a fetch needs of a feed. */
 export interface FetchableFeed {
   url: string;
-  format: 'JSON' | 'CSV' | 'GRAPHQL';
+  format: FeedFormat;
   recordsPath: string | null;
   graphqlQuery: string | null;
   graphqlVariables: Record<string, unknown> | null;

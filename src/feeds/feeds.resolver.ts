@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { queueFeedPull } from '../../jobs/feed-pull.js';
-import { recordAudit, tokenActor } from '../audit/audit.service.js';
+import { tokenActor } from '../audit/audit.service.js';
 import { requireRole } from '../auth/auth.service.js';
 import type { HubContext } from '../http/context.js';
 import type { AgencyRow } from '../plan/plan.repository.js';
 import { resolvePlan } from '../plan/plan.service.js';
 import { AgencyType } from '../plan/plan.types.js';
 import { connectionOf, decodeCursor, pageSize } from '../shared/connection.js';
-import { AppError, ErrorCode, notFound } from '../shared/errors.js';
-import { syncFeedSchedulers } from '../../jobs/feed-pull.js';
+import { notFound } from '../shared/errors.js';
 import type { FeedRejectionRow, FeedRow, FeedRunRow } from './feeds.repository.js';
 import { FeedInput, FeedRejectionType, FeedRunConnection, FeedRunType, FeedType } from './feeds.types.js';
 import { listOf } from '../shared/complexity.js';
@@ -47,42 +44,13 @@ export class FeedQueryResolver {
   async upsertFeed(@Ctx() ctx: HubContext, @Arg('input', () => FeedInput) input: FeedInput): Promise<FeedRow> {
     requireRole(ctx.principal, 'OFFICE');
     const plan = await resolvePlan(ctx, input.planCode);
-    const feed = await ctx.hub.feeds.upsert(plan, { ...input, id: input.id === null || input.id === undefined ? null : Number(input.id) });
-    await recordAudit(ctx.hub.db, ctx.clock, tokenActor(ctx.principal), {
-      action: input.id == null ? 'feed.create' : 'feed.update',
-      target: `feed ${feed.id}`,
-      details: {
-        name: feed.name,
-        agencyCode: input.agencyCode,
-        url: feed.url,
-        enabled: feed.enabled,
-        schedule: feed.schedule,
-        authHeader: input.clearAuthHeader ? 'cleared' : input.authHeader ? 'set' : 'kept',
-      },
-    });
-    // Redis down: the workers sync every schedule when it is back. Redis hung: SERVICE_UNAVAILABLE, and
-    // the same upsertFeed sent again completes the schedule (an unchanged feed is not refused as a duplicate)
-    if (ctx.hub.jobs.available) await ctx.hub.jobs.request(() => syncFeedSchedulers(ctx.hub));
-    return feed;
+    const id = input.id === null || input.id === undefined ? null : Number(input.id);
+    return ctx.hub.feeds.save(plan, { ...input, id }, tokenActor(ctx.principal));
   }
 
   @Mutation(() => FeedRunType, { description: "OFFICE or the feed's agency: queue a pull now" })
   async runFeed(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: number): Promise<FeedRunRow> {
-    const feed = await feedFor(ctx, id);
-    if (!ctx.hub.jobs.available) throw new AppError(ErrorCode.Unavailable, 'jobs are paused (Redis is unreachable); try again later');
-    // unique even when the clock is pinned (HUB_NOW)
-    const jobId = `manual-${feed.id}-${randomUUID()}`;
-    const run = await ctx.hub.feeds.queueRun(feed, jobId);
-    try {
-      await ctx.hub.jobs.request(() => queueFeedPull(ctx.hub, feed.id, jobId));
-    } catch (error) {
-      // the caller is told to try again; the run says it never started (if Redis took the job after all, it runs)
-      await ctx.hub.feedRepository
-        .failUnfinishedRun(run.id, 'not queued: Redis did not answer; run the feed again', ctx.clock.now())
-        .catch(() => false);
-      throw error;
-    }
-    return run;
+    return ctx.hub.feeds.runNow(await feedFor(ctx, id));
   }
 }
 

@@ -1,5 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { feedRejections, feedRuns, feeds } from '../../drizzle/schema/index.js';
+import { randomUUID } from 'node:crypto';
+import type { FeedFormat, FeedRunTrigger } from '../../drizzle/schema/feeds.js';
 import type { Db } from '../db/database.js';
 import { ObservationRepository } from '../observations/observations.repository.js';
 import type { ObservationItem, ObservationService, PlanWriteModel } from '../observations/observations.service.js';
@@ -9,6 +9,9 @@ import type { Clock } from '../shared/clock.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import { targetProblem, type TargetPolicy } from '../shared/targets.js';
+import type { JobQueue } from '../shared/job-queue.js';
+import { UnavailableError } from '../shared/unavailable.js';
+import { recordAudit, type Actor } from '../audit/audit.service.js';
 import {
   feedTextProblems,
   fieldsOf,
@@ -19,11 +22,10 @@ import {
   validateCron,
   type Incremental,
   type Mapping,
-  type Pagination,
 } from './feeds.config.js';
 import { FeedFetchError, fetchPage, firstPage, type FetchableFeed, type PageState } from './feeds.fetch.js';
 import { MappingError, mapRecord, pathGet } from './feeds.mapping.js';
-import type { FeedRepository, FeedRow, FeedRunRow } from './feeds.repository.js';
+import type { FeedRejectionRow, FeedRepository, FeedRow, FeedRunRow, NewFeedRow } from './feeds.repository.js';
 
 export const defaultFeedTimeoutMs = 30_000;
 export const defaultFeedMaxBytes = 50 * 1024 * 1024;
@@ -34,7 +36,7 @@ export interface FeedSpecInput {
   agencyCode: string;
   name: string;
   url: string;
-  format: 'JSON' | 'CSV' | 'GRAPHQL';
+  format: FeedFormat;
   recordsPath?: string | null;
   graphqlQuery?: string | null;
   graphqlVariables?: Record<string, unknown> | null;
@@ -72,6 +74,7 @@ export class FeedService {
     private readonly secrets: SecretBox,
     /** where feeds may point (HUB_ALLOW_LOOPBACK_TARGETS) */
     readonly targets: TargetPolicy,
+    private readonly jobs: JobQueue,
   ) {}
 
   /** Validates a feed definition whole; every problem names its field (`input.mapping.rules[1].indicator`). */
@@ -136,9 +139,9 @@ export class FeedService {
       graphqlVariables: input.graphqlVariables ?? null,
       schedule: input.schedule.trim(),
       timeZone,
-      pagination: pagination.data as Pagination,
+      pagination: pagination.data!,
       incremental: incremental?.data ?? null,
-      mapping: mapping.data as Mapping,
+      mapping: mapping.data!,
       enabled: input.enabled ?? true,
       timeoutMs: input.timeoutMs ?? defaultFeedTimeoutMs,
       maxBytes: input.maxBytes ?? defaultFeedMaxBytes,
@@ -149,7 +152,7 @@ export class FeedService {
       ...(input.clearAuthHeader ? { authHeaderName: null, authHeaderValue: null } : {}),
     };
     if (input.id != null) {
-      const [existing] = await this.db.select().from(feeds).where(eq(feeds.id, input.id));
+      const existing = (await this.repository.byIds([input.id])).get(input.id);
       if (!existing || existing.planId !== plan.id)
         throw new AppError(ErrorCode.NotFound, `feed ${input.id} not found in plan ${plan.code}`, { field: 'input.id' });
       // a changed source or mapping starts incremental pulling afresh: the old position would skip
@@ -158,26 +161,14 @@ export class FeedService {
         f: Pick<FeedRow, 'url' | 'format' | 'recordsPath' | 'graphqlQuery' | 'graphqlVariables' | 'incremental' | 'mapping'>,
       ) => canonicalJson([f.url, f.format, f.recordsPath, f.graphqlQuery, f.graphqlVariables, f.incremental, f.mapping]);
       const changed = source(existing) !== source(values);
-      const [row] = await this.db
-        .update(feeds)
-        .set({ ...values, ...(changed ? { cursor: null } : {}) })
-        .where(eq(feeds.id, input.id))
-        .returning();
-      return row;
+      return this.repository.update(input.id, { ...values, ...(changed ? { cursor: null } : {}) });
     }
     try {
-      const [row] = await this.db
-        .insert(feeds)
-        .values({ ...values, createdAt: now })
-        .returning();
-      return row;
+      return await this.repository.insert({ ...values, createdAt: now });
     } catch (error) {
       if (String((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code) === '23505') {
         // the same definition sent again (a retry after an answer that never came) gets the feed it made
-        const [same] = await this.db
-          .select()
-          .from(feeds)
-          .where(and(eq(feeds.planId, plan.id), eq(feeds.name, values.name)));
+        const same = await this.repository.byName(plan.id, values.name);
         if (same && this.sameDefinition(same, values, input)) return same;
         throw new AppError(
           ErrorCode.BadUserInput,
@@ -190,8 +181,8 @@ export class FeedService {
   }
 
   /** Whether a stored feed is what creating `values` from `input` would have stored. */
-  private sameDefinition(stored: FeedRow, values: Omit<typeof feeds.$inferInsert, 'createdAt'>, input: FeedSpecInput): boolean {
-    const definition = (f: Omit<typeof feeds.$inferInsert, 'createdAt'>) =>
+  private sameDefinition(stored: FeedRow, values: Omit<NewFeedRow, 'createdAt'>, input: FeedSpecInput): boolean {
+    const definition = (f: Omit<NewFeedRow, 'createdAt'>) =>
       canonicalJson([
         f.agencyId,
         f.url,
@@ -254,10 +245,64 @@ export class FeedService {
 
   /** Creates the run a manual pull will fill in, so the caller can follow it at once. */
   async queueRun(feed: FeedRow, jobId: string): Promise<FeedRunRow> {
-    const [run] = await this.db
-      .insert(feedRuns)
-      .values({ feedId: feed.id, jobId, trigger: 'MANUAL', status: 'QUEUED', startedAt: this.clock.now(), cursorBefore: feed.cursor })
-      .returning();
+    return this.repository.insertRun({
+      feedId: feed.id,
+      jobId,
+      trigger: 'MANUAL',
+      status: 'QUEUED',
+      startedAt: this.clock.now(),
+      cursorBefore: feed.cursor,
+    });
+  }
+
+  /**
+   * upsertFeed: saves the feed, records who changed it, and makes the schedules follow. Redis down:
+   * the workers sync every schedule when it is back. Redis hung: SERVICE_UNAVAILABLE, and the same
+   * input sent again completes the schedule (an unchanged feed is not refused as a duplicate).
+   */
+  async save(plan: PlanRow, input: FeedSpecInput & { clearAuthHeader?: boolean | null }, actor: Actor): Promise<FeedRow> {
+    const feed = await this.upsert(plan, input);
+    await recordAudit(this.db, this.clock, actor, {
+      action: input.id == null ? 'feed.create' : 'feed.update',
+      target: `feed ${feed.id}`,
+      details: {
+        name: feed.name,
+        agencyCode: input.agencyCode,
+        url: feed.url,
+        enabled: feed.enabled,
+        schedule: feed.schedule,
+        authHeader: input.clearAuthHeader ? 'cleared' : input.authHeader ? 'set' : 'kept',
+      },
+    });
+    if (this.jobs.available) await this.syncSchedules();
+    return feed;
+  }
+
+  /** Makes the job schedules match the enabled feeds: one per feed, created, changed and removed with it. */
+  async syncSchedules(): Promise<void> {
+    const enabled = (await this.repository.all()).filter((f) => f.enabled);
+    await this.jobs.scheduleFeeds(enabled.map((f) => ({ id: f.id, schedule: f.schedule, timeZone: f.timeZone })));
+  }
+
+  /**
+   * runFeed: a pull now. The run is written first, so the caller can follow it at once; a job that
+   * cannot be queued fails it with the reason (SERVICE_UNAVAILABLE to the caller), so no run is left
+   * QUEUED without a job.
+   */
+  async runNow(feed: FeedRow): Promise<FeedRunRow> {
+    if (!this.jobs.available) throw new UnavailableError('redis', 'jobs are paused (Redis is unreachable); try again later');
+    // unique even when the clock is pinned (HUB_NOW)
+    const jobId = `manual-${feed.id}-${randomUUID()}`;
+    const run = await this.queueRun(feed, jobId);
+    try {
+      await this.jobs.enqueueFeedPull(feed.id, jobId);
+    } catch (error) {
+      // if Redis took the job after all, it runs: the pull revives the run by its job id
+      await this.repository
+        .failUnfinishedRun(run.id, 'not queued: Redis did not answer; run the feed again', this.clock.now())
+        .catch(() => false);
+      throw error;
+    }
     return run;
   }
 
@@ -269,7 +314,7 @@ export class FeedService {
   async pull(
     feedId: number,
     jobId: string,
-    trigger: 'SCHEDULE' | 'MANUAL',
+    trigger: FeedRunTrigger,
     attempt: number,
     finalAttempt: boolean,
     shouldStop: () => boolean = () => false,
@@ -283,7 +328,7 @@ export class FeedService {
     try {
       // inside the try: an auth header HUB_SECRET_KEY cannot open fails the run with that reason
       const fetchable = toFetchable(feed, this.secrets);
-      let state: PageState | undefined = (run.resumeState as PageState | null) ?? firstPage(fetchable.pagination);
+      let state: PageState | undefined = run.resumeState ?? firstPage(fetchable.pagination);
       while (state && !state.done) {
         if (run.pages >= maxPagesPerRun) throw new FeedFetchError(`more than ${maxPagesPerRun} pages in one run`);
         const page = await fetchPage(fetchable, state, run.cursorBefore, this.targets);
@@ -300,39 +345,36 @@ export class FeedService {
           if (!badRecords.has(record)) badRecords.set(record, { field: p.field.replace(/^input\[\d+\]\./, ''), reason: p.message });
         }
         const good = prepared.filter((item) => !badRecords.has(mapped.items[item.index].record));
-        const position = maxPosition(run.cursorAfter ?? run.cursorBefore, page.records, feed.incremental as Incremental | null);
+        const position = maxPosition(run.cursorAfter ?? run.cursorBefore, page.records, feed.incremental);
         const next: PageState | undefined = page.next;
         run = await this.db.transaction(async (tx) => {
           const counts = await this.observations.write(tx, writer, good);
-          if (badRecords.size > 0) {
-            await tx.insert(feedRejections).values(
-              [...badRecords].map(([index, bad]) => ({
-                feedRunId: run.id,
-                page: pageNumber,
-                recordIndex: index,
-                raw: storableJson(page.records[index] ?? null),
-                field: bad.field,
-                reason: bad.reason,
-                createdAt: this.clock.now(),
-              })),
-            );
-          }
-          const [updated] = await tx
-            .update(feedRuns)
-            .set({
-              pages: sql`${feedRuns.pages} + 1`,
-              fetched: sql`${feedRuns.fetched} + ${page.records.length}`,
-              accepted: sql`${feedRuns.accepted} + ${page.records.length - badRecords.size}`,
-              created: sql`${feedRuns.created} + ${counts.created}`,
-              revised: sql`${feedRuns.revised} + ${counts.revised}`,
-              unchanged: sql`${feedRuns.unchanged} + ${counts.unchanged}`,
-              rejected: sql`${feedRuns.rejected} + ${badRecords.size}`,
+          await this.repository.insertRejections(
+            [...badRecords].map(([index, bad]) => ({
+              feedRunId: run.id,
+              page: pageNumber,
+              recordIndex: index,
+              raw: storableJson(page.records[index] ?? null),
+              field: bad.field,
+              reason: bad.reason,
+              createdAt: this.clock.now(),
+            })),
+            tx,
+          );
+          return this.repository.addPage(
+            run.id,
+            {
+              fetched: page.records.length,
+              accepted: page.records.length - badRecords.size,
+              created: counts.created,
+              revised: counts.revised,
+              unchanged: counts.unchanged,
+              rejected: badRecords.size,
               cursorAfter: position,
               resumeState: next ?? { ...firstPage(fetchable.pagination), done: true },
-            })
-            .where(eq(feedRuns.id, run.id))
-            .returning();
-          return updated;
+            },
+            tx,
+          );
         });
         state = next;
         // a worker that is stopping hands the run back after a whole page; another resumes it
@@ -340,65 +382,46 @@ export class FeedService {
       }
       return await this.db.transaction(async (tx) => {
         if (run.cursorAfter !== null && run.cursorAfter !== feed.cursor) {
-          await tx.update(feeds).set({ cursor: run.cursorAfter }).where(eq(feeds.id, feed.id));
+          await this.repository.update(feed.id, { cursor: run.cursorAfter }, tx);
         }
-        const [done] = await tx
-          .update(feedRuns)
-          .set({ status: 'SUCCEEDED', finishedAt: this.clock.now(), error: null })
-          .where(eq(feedRuns.id, run.id))
-          .returning();
-        return done;
+        return this.repository.updateRun(run.id, { status: 'SUCCEEDED', finishedAt: this.clock.now(), error: null }, tx);
       });
     } catch (error) {
       if (error instanceof FeedPausedError) {
-        await this.db.update(feedRuns).set({ status: 'QUEUED' }).where(eq(feedRuns.id, run.id));
+        await this.repository.updateRun(run.id, { status: 'QUEUED' });
         throw error;
       }
       // a feed's own faults are shown as they are; anything else stays in the hub's log
       const message = error instanceof FeedFetchError ? error.message : `internal error in run ${run.id}; the hub's log has the details`;
-      await this.db
-        .update(feedRuns)
-        .set({
-          status: finalAttempt ? 'FAILED' : 'RETRYING',
-          error: message.slice(0, 2_000),
-          finishedAt: finalAttempt ? this.clock.now() : null,
-        })
-        .where(eq(feedRuns.id, run.id));
+      await this.repository.updateRun(run.id, {
+        status: finalAttempt ? 'FAILED' : 'RETRYING',
+        error: message.slice(0, 2_000),
+        finishedAt: finalAttempt ? this.clock.now() : null,
+      });
       throw error;
     }
   }
 
-  private async startRun(feed: FeedRow, jobId: string, trigger: 'SCHEDULE' | 'MANUAL', attempt: number): Promise<FeedRunRow> {
-    const existing = await this.repository.runByJob(this.db, feed.id, jobId);
+  private async startRun(feed: FeedRow, jobId: string, trigger: FeedRunTrigger, attempt: number): Promise<FeedRunRow> {
+    const existing = await this.repository.runByJob(feed.id, jobId);
     if (existing) {
-      const [run] = await this.db
-        .update(feedRuns)
-        .set({
-          status: 'RUNNING',
-          attempts: attempt,
-          error: null,
-          finishedAt: null,
-          // a queued run starts when its first attempt does
-          ...(existing.status === 'QUEUED' ? { startedAt: this.clock.now() } : {}),
-        })
-        .where(eq(feedRuns.id, existing.id))
-        .returning();
-      return run;
-    }
-    const [run] = await this.db
-      .insert(feedRuns)
-      .values({
-        feedId: feed.id,
-        jobId,
-        trigger,
+      return this.repository.updateRun(existing.id, {
         status: 'RUNNING',
         attempts: attempt,
-        startedAt: this.clock.now(),
-        cursorBefore: feed.cursor,
-      })
-      .onConflictDoUpdate({ target: [feedRuns.feedId, feedRuns.jobId], set: { status: 'RUNNING', attempts: attempt } })
-      .returning();
-    return run;
+        error: null,
+        finishedAt: null,
+        // a queued run starts when its first attempt does
+        ...(existing.status === 'QUEUED' ? { startedAt: this.clock.now() } : {}),
+      });
+    }
+    return this.repository.insertRunningRun({
+      feedId: feed.id,
+      jobId,
+      trigger,
+      attempts: attempt,
+      startedAt: this.clock.now(),
+      cursorBefore: feed.cursor,
+    });
   }
 
   private async mapPage(feed: FeedRow, plan: PlanRow, model: PlanWriteModel, records: unknown[]) {
@@ -407,7 +430,7 @@ export class FeedService {
     const silent: { record: number; indicatorCode: string; ref: string }[] = [];
     records.forEach((record, index) => {
       try {
-        const mapped = mapRecord(record, feed.mapping as Mapping, plan);
+        const mapped = mapRecord(record, feed.mapping, plan);
         for (const item of mapped.items) items.push({ item, record: index });
         for (const key of mapped.silent) silent.push({ record: index, ...key });
       } catch (error) {
@@ -466,14 +489,14 @@ export function toFetchable(feed: FeedRow, secrets: SecretBox): FetchableFeed {
     format: feed.format,
     recordsPath: feed.recordsPath,
     graphqlQuery: feed.graphqlQuery,
-    graphqlVariables: feed.graphqlVariables as Record<string, unknown> | null,
+    graphqlVariables: feed.graphqlVariables,
     authHeaderName: feed.authHeaderName,
     authHeaderValue,
-    pagination: feed.pagination as Pagination,
-    incremental: feed.incremental as Incremental | null,
+    pagination: feed.pagination,
+    incremental: feed.incremental,
     timeoutMs: feed.timeoutMs,
     maxBytes: feed.maxBytes,
-    requiredColumns: feed.format === 'CSV' ? fieldsOf(feed.mapping as Mapping, feed.incremental as Incremental | null) : [],
+    requiredColumns: feed.format === 'CSV' ? fieldsOf(feed.mapping, feed.incremental) : [],
   };
 }
 
@@ -493,8 +516,8 @@ function maxPosition(current: string | null, records: unknown[], incremental: In
 }
 
 /** JSON as PostgreSQL's jsonb takes it: a NUL character (which it refuses) becomes U+FFFD. */
-function storableJson(value: unknown): object {
-  return JSON.parse(JSON.stringify(value).replace(/\\u0000/g, '\\ufffd')) as object;
+function storableJson(record: unknown): FeedRejectionRow['raw'] {
+  return JSON.parse(JSON.stringify(record).replace(/\\u0000/g, '\\ufffd')) as FeedRejectionRow['raw'];
 }
 
 /** JSON with object keys sorted: jsonb hands keys back in its own order, so compare this way. */

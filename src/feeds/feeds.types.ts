@@ -1,32 +1,23 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import * as schema from '../../drizzle/schema/feeds.js';
 import { PageInfo } from '../shared/connection.js';
+import { graphqlEnum } from '../shared/enums.js';
 import { DateTimeScalar } from '../shared/scalars.js';
 
-export enum FeedFormat {
-  JSON = 'JSON',
-  CSV = 'CSV',
-  GRAPHQL = 'GRAPHQL',
-}
-registerEnumType(FeedFormat, { name: 'FeedFormat' });
+// The GraphQL enums, from the database enums' values (drizzle/schema/feeds.ts); each name is the
+// enum object and the union of its values.
+export const FeedFormat = graphqlEnum(schema.feedFormat.enumValues, { name: 'FeedFormat' });
+export type FeedFormat = schema.FeedFormat;
 
-export enum FeedRunStatus {
-  QUEUED = 'QUEUED',
-  RUNNING = 'RUNNING',
-  RETRYING = 'RETRYING',
-  SUCCEEDED = 'SUCCEEDED',
-  FAILED = 'FAILED',
-}
-registerEnumType(FeedRunStatus, {
+export const FeedRunStatus = graphqlEnum(schema.feedRunStatus.enumValues, {
   name: 'FeedRunStatus',
   description: 'RETRYING: an attempt failed and another is scheduled with backoff',
 });
+export type FeedRunStatus = schema.FeedRunStatus;
 
-export enum FeedRunTrigger {
-  SCHEDULE = 'SCHEDULE',
-  MANUAL = 'MANUAL',
-}
-registerEnumType(FeedRunTrigger, { name: 'FeedRunTrigger' });
+export const FeedRunTrigger = graphqlEnum(schema.feedRunTrigger.enumValues, { name: 'FeedRunTrigger' });
+export type FeedRunTrigger = schema.FeedRunTrigger;
 
 @InputType('FeedAuthHeaderInput', { description: 'A header sent with every request, e.g. Authorization: Bearer …; stored, never returned' })
 export class FeedAuthHeaderInput {

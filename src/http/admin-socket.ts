@@ -16,7 +16,6 @@ import {
 } from '../auth/auth.service.js';
 import { grantBiAccess } from '../auth/bi-access.js';
 import { loadPlanFile } from '../plan/plan.files.js';
-import { syncReminderJobs } from '../../jobs/reminders.js';
 
 /**
  * PGlite is one process per data folder. While a hub runs on it, the CLI hands its command to that
@@ -73,7 +72,8 @@ export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<
     case 'plan.load': {
       const result = await loadPlanFile(hub.db, resolve(command.path), hub.clock, actor);
       // new or moved rounds get their reminders now, not at the next restart
-      if (result.outcome !== 'unchanged') await hub.jobs.bestEffort('syncing reminders after a plan load', () => syncReminderJobs(hub));
+      if (result.outcome !== 'unchanged')
+        await hub.jobs.bestEffort('syncing reminders after a plan load', () => hub.reminders.syncReminders());
       return [
         `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`,
         ...result.warnings.map((w) => `warning: ${w}`),

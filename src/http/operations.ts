@@ -1,19 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { sql } from 'drizzle-orm';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { QueueName } from '../../jobs/queues.js';
 import type { Hub } from '../app.js';
 import { recordAudit, tokenActor } from '../audit/audit.service.js';
 import type { Principal } from '../auth/auth.service.js';
 import { queryRows } from '../db/database.js';
-import { asUnavailable } from '../shared/unavailable.js';
 import { requireTokenRole } from './rest-auth.js';
 
 /** Prometheus metrics: requests and latencies, job counts per queue and state, feed run outcomes. */
@@ -40,20 +31,9 @@ export function mountMetrics(app: Express, hub: Hub): void {
     registers: [registry],
     async collect() {
       this.reset();
-      if (!hub.jobs.available) return;
       // a hung Redis leaves these out (within the request deadline) rather than holding up every other metric
-      const counts = await hub.jobs
-        .request(() =>
-          Promise.all(
-            Object.values(QueueName).map(
-              async (name) =>
-                [name, await hub.jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')] as const,
-            ),
-          ),
-        )
-        .catch(() => []);
-      for (const [name, byState] of counts) {
-        for (const [state, count] of Object.entries(byState)) this.set({ queue: name, state }, count);
+      for (const [queue, byState] of await hub.jobs.counts()) {
+        for (const [state, count] of Object.entries(byState)) this.set({ queue, state }, count);
       }
     },
   });
@@ -110,37 +90,13 @@ function knownRoute(path: string): string {
   return 'other';
 }
 
-/**
- * Bull Board's page asks Google Fonts for its typeface; these networks cannot reach it. Serve the same
- * page without that link (the UI falls back to the system font), written once per process.
- */
-function offlineViews(): string {
-  const require = createRequire(import.meta.url);
-  const source = join(dirname(require.resolve('@bull-board/ui/package.json')), 'dist', 'index.ejs');
-  const dir = join(tmpdir(), `hub-bull-board-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.ejs'), readFileSync(source, 'utf8').replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/g, ''));
-  return dir;
-}
-
-/** Bull Board at /admin/queues, for OFFICE tokens (header, or the cookie the dashboard sets). */
+/** Bull Board at /admin/queues (built by the job queue), for OFFICE tokens (header, or the cookie the dashboard sets). */
 export function mountQueueAdmin(app: Express, hub: Hub): void {
-  const serverAdapter = new ExpressAdapter();
-  serverAdapter.setBasePath('/admin/queues');
-  createBullBoard({
-    queues: Object.values(QueueName).map((name) => new BullMQAdapter(hub.jobs.queue(name), { readOnlyMode: false })),
-    serverAdapter,
-  });
-  serverAdapter.setViewsPath(offlineViews());
-  // Redis down or hung: the board's API answers 503 (its commands time out) instead of a 500 or a hang
-  const boardError = (error: Error & { statusCode?: number }): { status?: number; body: Record<string, unknown> } => {
-    const unavailable = asUnavailable(error);
-    if (unavailable) return { status: 503, body: { error: { key: 'SERVICE_UNAVAILABLE' }, message: unavailable.message } };
-    return { status: error.statusCode ?? 500, body: { error: { key: 'ERRORS.INTERNAL_SERVER_ERROR' }, message: error.message } };
+  const board = hub.jobs.queueAdmin('/admin/queues');
+  const none = (_req: Request, res: Response) => {
+    res.status(503).json({ error: { key: 'SERVICE_UNAVAILABLE' }, message: 'this process has no job queue' });
   };
-  // (the board's type lists the statuses its own handlers use; Express sends any)
-  serverAdapter.setErrorHandler(boardError as Parameters<ExpressAdapter['setErrorHandler']>[0]);
-  app.use('/admin/queues', requireTokenRole(hub, 'OFFICE'), auditQueueChanges(hub), serverAdapter.getRouter());
+  app.use('/admin/queues', requireTokenRole(hub, 'OFFICE'), auditQueueChanges(hub), board ?? none);
 }
 
 const queueVerbs = new Set(['add', 'retry', 'promote', 'clean', 'pause', 'resume', 'concurrency', 'rate-limit', 'empty', 'obliterate']);

@@ -16,5 +16,7 @@ export function mountDashboard(app: Express): void {
   app.get('/dashboard/status.js', (_req, res) => {
     res.type('text/javascript').set('Cache-Control', 'no-cache').send(statusModule);
   });
+  // the page's modules, styles and markup; its type-checking files stay on the server
+  app.use('/dashboard', (req, res, next) => (/\.(d\.ts|json)$/.test(req.path) ? res.status(404).end() : next()));
   app.use('/dashboard', express.static(dashboardDir, { index: 'index.html', maxAge: 0 }));
 }

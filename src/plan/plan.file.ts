@@ -2,16 +2,26 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
+import {
+  accumulation,
+  indicatorKind,
+  regionAggregation,
+  regionLevel,
+  reportingLevel,
+  thresholdDirection,
+  type Accumulation,
+  type IndicatorKind,
+  type RegionAggregation,
+  type RegionLevel,
+  type ReportingLevel,
+  type ThresholdDirection,
+} from '../../drizzle/schema/plan.js';
 import { Decimal, isDecimalString, parseDecimal } from '../shared/decimal.js';
 
 /**
  * The plan file: a year's plan as data (YAML or JSON). Parsed with YAML's failsafe schema so every
  * scalar stays the string that was written ("19.5" never becomes a float), then validated by zod.
  */
-
-/** Where an indicator is reported (DESIGN.md 4.1): counties and zones, 市本级 only, or both. */
-export const reportingLevels = ['REGIONS', 'CITY', 'BOTH'] as const;
-export type ReportingLevel = (typeof reportingLevels)[number];
 
 const decimal = z.string().refine(isDecimalString, 'must be a decimal number such as "19.5"');
 const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s).isValid, 'must be a date YYYY-MM-DD');
@@ -27,7 +37,7 @@ const agencySchema = z.strictObject({
 const regionSchema = z.strictObject({
   code: code,
   name: z.string().min(1),
-  level: z.enum(['CITY', 'COUNTY', 'ZONE']),
+  level: z.enum(regionLevel.enumValues),
 });
 
 const stageSchema = z.strictObject({
@@ -41,19 +51,19 @@ const indicatorSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   note: z.string().optional(),
-  kind: z.enum(['TARGET', 'THRESHOLD', 'LEVEL', 'MILESTONE', 'TRACKED']),
+  kind: z.enum(indicatorKind.enumValues),
   unit: z.string().min(1),
   target: decimal.optional(),
   baseline: decimal.optional(),
   weight: decimal.optional(),
-  accumulation: z.enum(['SUM', 'LATEST', 'DERIVED', 'STAGES']).optional(),
-  aggregation: z.enum(['SUM', 'MIN', 'MAX', 'RATIO']).optional(),
-  direction: z.enum(['AT_LEAST', 'AT_MOST']).optional(),
+  accumulation: z.enum(accumulation.enumValues).optional(),
+  aggregation: z.enum(regionAggregation.enumValues).optional(),
+  direction: z.enum(thresholdDirection.enumValues).optional(),
   numerator: z.string().optional(),
   denominator: z.string().optional(),
   allowNegative: z.enum(['true', 'false']).optional(),
   stages: z.array(stageSchema).optional(),
-  reportedBy: z.enum(reportingLevels).optional(),
+  reportedBy: z.enum(reportingLevel.enumValues).optional(),
   regionTargets: z.record(z.string(), decimal).optional(),
 });
 
@@ -87,10 +97,6 @@ const planSchema = z.strictObject({
 
 type RawPlan = z.infer<typeof planSchema>;
 
-export type IndicatorKind = 'TARGET' | 'THRESHOLD' | 'LEVEL' | 'MILESTONE' | 'TRACKED';
-export type Accumulation = 'SUM' | 'LATEST' | 'DERIVED' | 'STAGES';
-export type RegionAggregation = 'SUM' | 'MIN' | 'MAX' | 'RATIO';
-
 export interface PlanFileIndicator {
   code: string;
   name: string;
@@ -103,7 +109,7 @@ export interface PlanFileIndicator {
   weight: string;
   accumulation: Accumulation;
   aggregation: RegionAggregation;
-  direction: 'AT_LEAST' | 'AT_MOST';
+  direction: ThresholdDirection;
   numerator: string | null;
   denominator: string | null;
   allowNegative: boolean;
@@ -125,7 +131,7 @@ export interface PlanFile {
   cityRegion: string;
   officeAgency: string | null;
   agencies: { code: string; name: string; nameEn: string }[];
-  regions: { code: string; name: string; level: 'CITY' | 'COUNTY' | 'ZONE' }[];
+  regions: { code: string; name: string; level: RegionLevel }[];
   reportingRounds: { dueOn: string; title: string }[];
   projects: {
     number: number;

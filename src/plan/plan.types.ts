@@ -1,49 +1,33 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { reportingLevel } from '../../drizzle/schema/plan.js';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import * as schema from '../../drizzle/schema/plan.js';
+import { graphqlEnum } from '../shared/enums.js';
 import { DateScalar, DecimalScalar } from '../shared/scalars.js';
 
-export enum IndicatorKind {
-  TARGET = 'TARGET',
-  THRESHOLD = 'THRESHOLD',
-  LEVEL = 'LEVEL',
-  MILESTONE = 'MILESTONE',
-  TRACKED = 'TRACKED',
-}
-registerEnumType(IndicatorKind, { name: 'IndicatorKind', description: 'How an indicator turns values into a percent' });
+// The GraphQL enums, from the database enums' values (drizzle/schema/plan.ts); each name is the
+// enum object (for `@Field(() => IndicatorKind)`) and the union of its values.
+export const IndicatorKind = graphqlEnum(schema.indicatorKind.enumValues, {
+  name: 'IndicatorKind',
+  description: 'How an indicator turns values into a percent',
+});
+export type IndicatorKind = schema.IndicatorKind;
 
-export enum Accumulation {
-  SUM = 'SUM',
-  LATEST = 'LATEST',
-  DERIVED = 'DERIVED',
-  STAGES = 'STAGES',
-}
-registerEnumType(Accumulation, {
+export const Accumulation = graphqlEnum(schema.accumulation.enumValues, {
   name: 'Accumulation',
   description:
     'SUM: each observation is a fact and facts add up; LATEST: each is a running total or level; DERIVED: numerator / denominator; STAGES: milestone stages',
 });
+export type Accumulation = schema.Accumulation;
 
-export enum RegionAggregation {
-  SUM = 'SUM',
-  MIN = 'MIN',
-  MAX = 'MAX',
-  RATIO = 'RATIO',
-}
-registerEnumType(RegionAggregation, {
+export const RegionAggregation = graphqlEnum(schema.regionAggregation.enumValues, {
   name: 'RegionAggregation',
   description: 'How the units that reported make the 全市 value: SUM (amounts, counts), MIN (a standard met everywhere), MAX, RATIO',
 });
+export type RegionAggregation = schema.RegionAggregation;
 
-export enum ThresholdDirection {
-  AT_LEAST = 'AT_LEAST',
-  AT_MOST = 'AT_MOST',
-}
-registerEnumType(ThresholdDirection, { name: 'ThresholdDirection' });
+export const ThresholdDirection = graphqlEnum(schema.thresholdDirection.enumValues, { name: 'ThresholdDirection' });
+export type ThresholdDirection = schema.ThresholdDirection;
 
-export type ReportingLevel = (typeof reportingLevel.enumValues)[number];
-/** The GraphQL enum, from the database enum's values. */
-export const ReportingLevelEnum = Object.fromEntries(reportingLevel.enumValues.map((v) => [v, v])) as { [L in ReportingLevel]: L };
-registerEnumType(ReportingLevelEnum, {
+export const ReportingLevelEnum = graphqlEnum(schema.reportingLevel.enumValues, {
   name: 'ReportingLevel',
   description: 'Where an indicator is reported: REGIONS (counties and zones), CITY (市本级, the city code), BOTH',
 });
@@ -111,7 +95,7 @@ export class IndicatorType {
   @Field(() => ThresholdDirection) direction!: ThresholdDirection;
   @Field(() => String, { description: 'how the plan reads the document where it is open to reading' }) note!: string;
   @Field(() => ReportingLevelEnum, { description: 'the units that report it; a write from another level is refused' })
-  reportedBy!: ReportingLevel;
+  reportedBy!: schema.ReportingLevel;
 }
 
 @ObjectType('ReportingRound', { description: '进展报送: a date by which every lead agency reports progress' })

@@ -1,7 +1,5 @@
 import ExcelJS from 'exceljs';
-import { and, eq, inArray, lte, max } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { progressReports, reportingRounds } from '../../drizzle/schema/index.js';
 import type { Hub } from '../app.js';
 import type { PlanRow } from '../plan/plan.repository.js';
 import { consolidatedRows, totalRegion, type ConsolidatedRow } from './progress.service.js';
@@ -59,17 +57,12 @@ export async function ledgerRows(hub: Hub, plan: PlanRow, asOf: string, byRegion
   const regions = byRegion ? [totalRegion, ...structure.regions] : [totalRegion];
   // the last progress report on each project that had arrived by the end of asOf
   const endOfDay = DateTime.fromISO(asOf, { zone: plan.timeZone }).endOf('day').toJSDate();
-  const projectIds = structure.projects.map((p) => p.id);
-  const reported = projectIds.length
-    ? await hub.db
-        .select({ projectId: progressReports.projectId, last: max(progressReports.submittedAt) })
-        .from(progressReports)
-        .innerJoin(reportingRounds, eq(reportingRounds.id, progressReports.roundId))
-        .where(and(inArray(progressReports.projectId, projectIds), lte(progressReports.submittedAt, endOfDay)))
-        .groupBy(progressReports.projectId)
-    : [];
+  const reported = await hub.reminders.repository.lastReportTimes(
+    structure.projects.map((p) => p.id),
+    endOfDay,
+  );
   const lastReport = new Map(
-    reported.map((r) => [r.projectId, r.last ? DateTime.fromJSDate(r.last, { zone: plan.timeZone }).toISODate() : null]),
+    [...reported].map(([projectId, at]) => [projectId, DateTime.fromJSDate(at, { zone: plan.timeZone }).toISODate()]),
   );
   const numberToId = new Map(structure.projects.map((p) => [p.number, p.id]));
   return consolidatedRows(snap, structure, regions, agencies).map((row) => ({

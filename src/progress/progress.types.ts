@@ -1,11 +1,11 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { IndicatorKind, RegionType } from '../plan/plan.types.js';
+import { graphqlEnum } from '../shared/enums.js';
 import { DateScalar, DecimalScalar } from '../shared/scalars.js';
 import { statuses, type Status } from './status.js';
 
 /** The GraphQL enum, from the one list of statuses in status.ts. */
-export const StatusEnum = Object.fromEntries(statuses.map((s) => [s, s])) as { [S in Status]: S };
-registerEnumType(StatusEnum, {
+export const StatusEnum = graphqlEnum(statuses, {
   name: 'Status',
   description:
     'ACHIEVED; ON_TRACK: percent ≥ expected; LAGGING: behind by at most 10 points (THRESHOLD: percent ≥ 90); BEHIND: by more; ' +

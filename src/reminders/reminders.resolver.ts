@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { cancelFulfilledReminders } from '../../jobs/reminders.js';
-import { recordAudit, tokenActor } from '../audit/audit.service.js';
+import { tokenActor } from '../audit/audit.service.js';
 import { requireRole } from '../auth/auth.service.js';
 import type { HubContext } from '../http/context.js';
 import type { AgencyRow, ProjectRow, RoundRow } from '../plan/plan.repository.js';
@@ -22,7 +21,6 @@ import {
   ProgressReportType,
   RoundSubmissionType,
   WebhookConfigType,
-  type NotificationKindEnum,
 } from './reminders.types.js';
 
 interface Submission {
@@ -121,12 +119,7 @@ export class ReminderResolver {
   ): Promise<ReportRow> {
     const principal = requireRole(ctx.principal, 'AGENCY', 'OFFICE');
     const plan = await resolvePlan(ctx, input.planCode);
-    const report = await ctx.hub.reminders.submitReport(principal, plan, { ...input, roundId: Number(input.roundId) });
-    // the report is saved either way: a reminder that fires later checks again whether it is owed
-    await ctx.hub.jobs.bestEffort('cancelling fulfilled reminders', () =>
-      cancelFulfilledReminders(ctx.hub, plan, report.roundId, principal.agencyCode!, principal.agencyId!),
-    );
-    return report;
+    return ctx.hub.reminders.submitReport(principal, plan, { ...input, roundId: Number(input.roundId) });
   }
 
   @Query(() => NotificationConnection, { description: "the inbox, newest first: an AGENCY its own; OFFICE everyone's (or one agency's)" })
@@ -171,7 +164,7 @@ export class ReminderResolver {
     requireRole(ctx.principal, 'OFFICE');
     const plan = await resolvePlan(ctx, planCode);
     const planned = await ctx.hub.reminders.planned(plan, ctx.clock.now());
-    return planned.map((p) => ({ ...p, kind: p.kind as NotificationKindEnum, sendAt: formatInZone(p.sendAt, plan.timeZone) }));
+    return planned.map((p) => ({ ...p, kind: p.kind, sendAt: formatInZone(p.sendAt, plan.timeZone) }));
   }
 
   @Mutation(() => WebhookConfigType, {
@@ -189,12 +182,7 @@ export class ReminderResolver {
       throw forbidden('an agency configures only its own webhook', 'agencyCode');
     if (secret !== undefined && secret !== null && secret.length < 16) throw badInput('secret', 'at least 16 characters');
     const signing = secret ?? randomBytes(24).toString('base64url');
-    await ctx.hub.reminders.configureWebhook(agencyCode, url ?? null, signing);
-    await recordAudit(ctx.hub.db, ctx.clock, tokenActor(ctx.principal), {
-      action: url ? 'webhook.configure' : 'webhook.remove',
-      target: `webhook of ${agencyCode}`,
-      details: { url: url ?? null, secret: url ? (secret ? 'given' : 'generated') : null },
-    });
+    await ctx.hub.reminders.configureWebhook(agencyCode, url ?? null, signing, tokenActor(ctx.principal), secret ? 'given' : 'generated');
     return { agencyCode, url: url ?? null, secret: url ? signing : null };
   }
 }

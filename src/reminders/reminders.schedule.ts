@@ -1,7 +1,38 @@
 import { DateTime } from 'luxon';
+import type { NotificationKind } from '../../drizzle/schema/reminders.js';
 
-export type ReminderKind = 'REMINDER_7D' | 'REMINDER_3D' | 'REMINDER_1D' | 'REMINDER_DUE';
-export type NotificationKind = ReminderKind | 'ESCALATION';
+export type { NotificationKind };
+/** The reminders before and on the due day; the other kind is the escalation the day after. */
+export type ReminderKind = Exclude<NotificationKind, 'ESCALATION'>;
+
+/** A project a lead agency still owes a report on, as its reminder names it. */
+export interface OwedProject {
+  number: number;
+  title: string;
+}
+
+/** A (lead agency, project) pair with no report by the deadline, as the escalation lists it. */
+export interface LatePair {
+  agencyCode: string;
+  agencyName: string;
+  number: number;
+  title: string;
+  /** when a late report arrived (the plan's offset); null: never sent */
+  submittedAt: string | null;
+}
+
+/** What a notification carries beside its text (notifications.payload; its webhook body spreads it). */
+export interface NotificationPayload {
+  planCode: string;
+  roundId: number;
+  dueOn: string;
+  /** the last instant of the due day, with the plan's offset */
+  deadline: string;
+  /** a reminder: the projects still owed */
+  projects?: OwedProject[];
+  /** the escalation: every pair not reported on time */
+  late?: LatePair[];
+}
 
 /** Reminders go out at 09:00 in the plan's zone, 7, 3 and 1 days before the due day and on it. */
 export const reminderDaysBefore: [ReminderKind, number][] = [
@@ -37,13 +68,7 @@ const chineseDate = (dueOn: string) => {
   return `${y}年${m}月${d}日`;
 };
 
-export function reminderText(
-  kind: ReminderKind,
-  roundTitle: string,
-  dueOn: string,
-  agencyName: string,
-  projects: { number: number; title: string }[],
-) {
+export function reminderText(kind: ReminderKind, roundTitle: string, dueOn: string, agencyName: string, projects: OwedProject[]) {
   const when = kind === 'REMINDER_DUE' ? '今天截止' : `距截止还有${reminderDaysBefore.find(([k]) => k === kind)![1]}天`;
   return {
     title: `【民生实事】${roundTitle}提醒：${when}`,
@@ -54,11 +79,7 @@ export function reminderText(
   };
 }
 
-export function escalationText(
-  roundTitle: string,
-  dueOn: string,
-  late: { agencyName: string; number: number; title: string; submittedAt: string | null }[],
-) {
+export function escalationText(roundTitle: string, dueOn: string, late: Omit<LatePair, 'agencyCode'>[]) {
   return {
     title: `【民生实事】${roundTitle}逾期情况（截止${chineseDate(dueOn)}）`,
     body:

@@ -1,6 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
-import { agencies, notifications, progressReportRevisions, progressReports } from '../../drizzle/schema/index.js';
 import type { Principal } from '../auth/auth.service.js';
 import type { Db } from '../db/database.js';
 import type { PlanRepository, PlanRow, ProjectRow, RoundRow } from '../plan/plan.repository.js';
@@ -9,24 +7,33 @@ import { AppError, ErrorCode, badInput, forbidden, notFound } from '../shared/er
 import { formatInZone } from '../shared/scalars.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import { assertTargetAllowed, targetProblem, type TargetPolicy } from '../shared/targets.js';
+import type { JobQueue } from '../shared/job-queue.js';
+import { recordAudit, type Actor } from '../audit/audit.service.js';
 import {
   deadlineOf,
   escalationGraceDays,
   escalationText,
   notificationKey,
   reminderDaysBefore,
+  reminderJobId,
   reminderText,
   sendTimeOf,
+  type LatePair,
   type NotificationKind,
   type ReminderKind,
 } from './reminders.schedule.js';
+import {
+  ReminderRepository,
+  type NotificationFilter,
+  type NotificationRow,
+  type ReportRevisionRow,
+  type ReportRow,
+} from './reminders.repository.js';
+
+export type { NotificationRow, ReportRevisionRow, ReportRow };
 
 export const maxReportLength = 20_000;
 export const maxLinks = 20;
-
-export type ReportRow = typeof progressReports.$inferSelect;
-export type ReportRevisionRow = typeof progressReportRevisions.$inferSelect;
-export type NotificationRow = typeof notifications.$inferSelect;
 
 export interface ProgressReportInput {
   roundId: number;
@@ -78,6 +85,9 @@ export const maxWebhookUrlLength = 2_048;
 export const maxWebhookSecretLength = 256;
 
 export class ReminderService {
+  /** the reports, the inbox and the webhooks; the ledger reads the last reports through it too */
+  readonly repository = new ReminderRepository(this.db);
+
   constructor(
     private readonly db: Db,
     private readonly plans: PlanRepository,
@@ -85,7 +95,48 @@ export class ReminderService {
     private readonly secrets: SecretBox,
     /** where webhooks may point (HUB_ALLOW_LOOPBACK_TARGETS) */
     readonly targets: TargetPolicy,
+    private readonly jobs: JobQueue,
   ) {}
+
+  /**
+   * Puts every reminder and escalation the calendars still call for into the job queue, and takes out
+   * pending ones they no longer call for (a corrected deadline). Idempotent: deterministic job ids, so a
+   * restart, a second replica or a plan loaded twice adds nothing.
+   */
+  async syncReminders(plans?: PlanRow[]): Promise<number> {
+    const now = this.clock.now();
+    let added = 0;
+    for (const plan of plans ?? (await this.plans.allPlans())) {
+      const reminders = (await this.planned(plan, now)).map((planned) => ({
+        jobId: reminderJobId(plan.code, planned.roundId, planned.agencyCode, planned.kind),
+        sendAt: planned.sendAt,
+        payload: {
+          planId: planned.planId,
+          roundId: planned.roundId,
+          agencyId: planned.agencyId,
+          kind: planned.kind,
+          sendAt: planned.sendAt.toISOString(),
+        },
+      }));
+      added += await this.jobs.scheduleReminders(plan.code, reminders, now);
+    }
+    return added;
+  }
+
+  /**
+   * A progress report, new or revised. Once the agency owes nothing more for the round, its remaining
+   * reminders are dropped (best effort: a reminder that fires checks again whether it is owed).
+   */
+  async submitReport(principal: Principal, plan: PlanRow, input: ProgressReportInput): Promise<ReportRow> {
+    const report = await this.writeReport(principal, plan, input);
+    const agency = (await this.plans.agenciesByIds([report.agencyId])).get(report.agencyId)!;
+    await this.jobs.bestEffort('cancelling fulfilled reminders', async () => {
+      const owed = (await this.owed(plan, report.roundId)).get(report.agencyId) ?? [];
+      if (owed.length > 0) return;
+      await this.jobs.cancelReminders(reminderDaysBefore.map(([kind]) => reminderJobId(plan.code, report.roundId, agency.code, kind)));
+    });
+    return report;
+  }
 
   /** Every (lead agency, project) pair of a plan, in project order. */
   async leadPairs(plan: PlanRow): Promise<LeadPair[]> {
@@ -97,14 +148,7 @@ export class ReminderService {
   }
 
   async reportsByRoundIds(roundIds: readonly number[]): Promise<Map<number, ReportRow[]>> {
-    if (roundIds.length === 0) return new Map();
-    const rows = await this.db
-      .select()
-      .from(progressReports)
-      .where(inArray(progressReports.roundId, [...roundIds]));
-    const map = new Map<number, ReportRow[]>();
-    for (const row of rows) map.set(row.roundId, [...(map.get(row.roundId) ?? []), row]);
-    return map;
+    return this.repository.reportsByRoundIds(roundIds);
   }
 
   /** What each lead agency still owes for a round: the projects it leads with no report yet. */
@@ -180,30 +224,25 @@ export class ReminderService {
         ? await this.escalation(plan, round)
         : await this.reminder(plan, round, payload.agencyId, payload.kind, agency.name);
     if (!text) return undefined;
-    const [row] = await this.db
-      .insert(notifications)
-      .values({
-        dedupeKey: notificationKey(round.id, agency.id, payload.kind),
-        agencyId: agency.id,
-        planId: plan.id,
+    return this.repository.insertNotificationOnce({
+      dedupeKey: notificationKey(round.id, agency.id, payload.kind),
+      agencyId: agency.id,
+      planId: plan.id,
+      roundId: round.id,
+      kind: payload.kind,
+      title: text.title,
+      body: text.body,
+      payload: {
+        planCode: plan.code,
         roundId: round.id,
-        kind: payload.kind,
-        title: text.title,
-        body: text.body,
-        payload: {
-          planCode: plan.code,
-          roundId: round.id,
-          dueOn: round.dueOn,
-          deadline: formatInZone(deadlineOf(round.dueOn, plan.timeZone), plan.timeZone),
-          ...text.payload,
-        },
-        scheduledFor: new Date(payload.sendAt),
-        createdAt: this.clock.now(),
-        deliveryStatus: agency.webhookUrl ? 'PENDING' : 'NONE',
-      })
-      .onConflictDoNothing({ target: notifications.dedupeKey })
-      .returning();
-    return row;
+        dueOn: round.dueOn,
+        deadline: formatInZone(deadlineOf(round.dueOn, plan.timeZone), plan.timeZone),
+        ...text.payload,
+      },
+      scheduledFor: new Date(payload.sendAt),
+      createdAt: this.clock.now(),
+      deliveryStatus: agency.webhookUrl ? 'PENDING' : 'NONE',
+    });
   }
 
   /**
@@ -211,10 +250,7 @@ export class ReminderService {
    * the caller queues it again; the delivery job's id keeps it to one delivery.
    */
   async pendingDelivery(payload: ReminderPayload): Promise<NotificationRow | undefined> {
-    const [row] = await this.db
-      .select()
-      .from(notifications)
-      .where(eq(notifications.dedupeKey, notificationKey(payload.roundId, payload.agencyId, payload.kind)));
+    const row = await this.repository.notificationByKey(notificationKey(payload.roundId, payload.agencyId, payload.kind));
     return row?.deliveryStatus === 'PENDING' ? row : undefined;
   }
 
@@ -232,7 +268,7 @@ export class ReminderService {
   }
 
   /** The pairs with no report by the deadline: never submitted, or submitted late. */
-  async latePairs(plan: PlanRow, round: RoundRow) {
+  async latePairs(plan: PlanRow, round: RoundRow): Promise<LatePair[]> {
     const [pairs, reports, agencyRows] = await Promise.all([
       this.leadPairs(plan),
       this.reportsByRoundIds([round.id]),
@@ -255,7 +291,7 @@ export class ReminderService {
   }
 
   /** A lead agency reports on a project it leads. Revisable; after the deadline accepted and marked late. */
-  async submitReport(principal: Principal, plan: PlanRow, input: ProgressReportInput): Promise<ReportRow> {
+  private async writeReport(principal: Principal, plan: PlanRow, input: ProgressReportInput): Promise<ReportRow> {
     const round = (await this.plans.roundsByIds([input.roundId])).get(input.roundId);
     if (!round || round.planId !== plan.id) throw notFound(`reporting round ${input.roundId} in plan ${plan.code}`, 'input.roundId');
     const project = ((await this.plans.projectsByPlanIds([plan.id])).get(plan.id) ?? []).find((p) => p.number === input.projectNumber);
@@ -283,102 +319,65 @@ export class ReminderService {
     const now = this.clock.now();
     const late = now > deadlineOf(round.dueOn, plan.timeZone);
     return this.db.transaction(async (tx) => {
-      const [existing] = await tx
-        .select()
-        .from(progressReports)
-        .where(
-          and(eq(progressReports.roundId, round.id), eq(progressReports.projectId, project.id), eq(progressReports.agencyId, agencyId)),
-        )
-        .for('update');
-      let report: ReportRow;
-      if (existing) {
-        [report] = await tx
-          .update(progressReports)
-          .set({ text, links, revision: existing.revision + 1, revisedAt: now })
-          .where(eq(progressReports.id, existing.id))
-          .returning();
-      } else {
-        [report] = await tx
-          .insert(progressReports)
-          .values({
-            roundId: round.id,
-            projectId: project.id,
-            agencyId,
-            text,
-            links,
-            revision: 1,
-            submittedAt: now,
-            revisedAt: now,
-            onTime: !late,
-          })
-          .returning();
-      }
-      await tx
-        .insert(progressReportRevisions)
-        .values({ reportId: report.id, revision: report.revision, text, links, submittedAt: now, late, clientId: principal.clientId });
+      const existing = await this.repository.reportForUpdate({ roundId: round.id, projectId: project.id, agencyId }, tx);
+      const report = existing
+        ? await this.repository.updateReport(existing.id, { text, links, revision: existing.revision + 1, revisedAt: now }, tx)
+        : await this.repository.insertReport(
+            {
+              roundId: round.id,
+              projectId: project.id,
+              agencyId,
+              text,
+              links,
+              revision: 1,
+              submittedAt: now,
+              revisedAt: now,
+              onTime: !late,
+            },
+            tx,
+          );
+      await this.repository.insertReportRevision(
+        { reportId: report.id, revision: report.revision, text, links, submittedAt: now, late, clientId: principal.clientId },
+        tx,
+      );
       return report;
     });
   }
 
   async revisionsByReportIds(ids: readonly number[]): Promise<Map<number, ReportRevisionRow[]>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.db
-      .select()
-      .from(progressReportRevisions)
-      .where(inArray(progressReportRevisions.reportId, [...ids]))
-      .orderBy(asc(progressReportRevisions.revision));
-    const map = new Map<number, ReportRevisionRow[]>();
-    for (const row of rows) map.set(row.reportId, [...(map.get(row.reportId) ?? []), row]);
-    return map;
+    return this.repository.revisionsByReportIds(ids);
   }
 
   /** The inbox, newest first: one agency's, or (office) everyone's. */
-  async listNotifications(
-    filter: { agencyId?: number; unreadOnly?: boolean; deliveryStatus?: NotificationRow['deliveryStatus'] },
-    first: number,
-    before?: number,
-  ) {
-    return this.db
-      .select()
-      .from(notifications)
-      .where(
-        and(
-          filter.agencyId === undefined ? undefined : eq(notifications.agencyId, filter.agencyId),
-          filter.unreadOnly ? isNull(notifications.readAt) : undefined,
-          filter.deliveryStatus ? eq(notifications.deliveryStatus, filter.deliveryStatus) : undefined,
-          before === undefined ? undefined : lt(notifications.id, before),
-        ),
-      )
-      .orderBy(desc(notifications.id))
-      .limit(first + 1);
+  async listNotifications(filter: NotificationFilter, first: number, before?: number): Promise<NotificationRow[]> {
+    return this.repository.notifications(filter, first, before);
   }
 
   async markRead(agencyId: number, ids: number[]): Promise<number> {
-    if (ids.length === 0) return 0;
-    const rows = await this.db
-      .update(notifications)
-      .set({ readAt: this.clock.now() })
-      .where(and(eq(notifications.agencyId, agencyId), inArray(notifications.id, ids), isNull(notifications.readAt)))
-      .returning({ id: notifications.id });
-    return rows.length;
+    return this.repository.markRead(agencyId, ids, this.clock.now());
   }
 
-  async configureWebhook(agencyCode: string, url: string | null, secret: string): Promise<void> {
+  /** Sets (or, with no URL, removes) an agency's webhook, and records who did it; the secret is never recorded. */
+  async configureWebhook(
+    agencyCode: string,
+    url: string | null,
+    secret: string,
+    actor: Actor,
+    secretSource: 'given' | 'generated',
+  ): Promise<void> {
     if (url !== null && url.length > maxWebhookUrlLength) throw badInput('url', `at most ${maxWebhookUrlLength} characters`);
     if (url !== null && !isHttpUrl(url)) throw badInput('url', 'a webhook URL is an http or https URL');
     const refused = url === null ? undefined : targetProblem(new URL(url), this.targets);
     if (refused) throw badInput('url', refused);
     if (secret.length > maxWebhookSecretLength) throw badInput('secret', `at most ${maxWebhookSecretLength} characters`);
-    const rows = await this.db
-      .update(agencies)
-      .set({
-        webhookUrl: url,
-        webhookSecret: url === null ? null : this.secrets.seal(secret, 'agencies.webhook_secret'),
-        updatedAt: this.clock.now(),
-      })
-      .where(eq(agencies.code, agencyCode))
-      .returning({ id: agencies.id });
-    if (rows.length === 0) throw notFound(`agency ${agencyCode}`, 'agencyCode');
+    const sealedSecret = url === null ? null : this.secrets.seal(secret, 'agencies.webhook_secret');
+    const found = await this.repository.setWebhook(agencyCode, { url, sealedSecret }, this.clock.now());
+    if (!found) throw notFound(`agency ${agencyCode}`, 'agencyCode');
+    await recordAudit(this.db, this.clock, actor, {
+      action: url ? 'webhook.configure' : 'webhook.remove',
+      target: `webhook of ${agencyCode}`,
+      details: { url, secret: url ? secretSource : null },
+    });
   }
 
   /**
@@ -386,14 +385,10 @@ export class ReminderService {
    * the last failed attempt marks the notification FAILED for the office to see.
    */
   async deliver(notificationId: number, attempt: number, finalAttempt: boolean, timeoutMs = 10_000): Promise<void> {
-    const [row] = await this.db
-      .select({ notification: notifications, url: agencies.webhookUrl, secret: agencies.webhookSecret, agencyCode: agencies.code })
-      .from(notifications)
-      .innerJoin(agencies, eq(agencies.id, notifications.agencyId))
-      .where(eq(notifications.id, notificationId));
+    const row = await this.repository.deliveryTarget(notificationId);
     if (!row || row.notification.deliveryStatus === 'DELIVERED') return;
     if (!row.url || !row.secret) {
-      await this.db.update(notifications).set({ deliveryStatus: 'NONE' }).where(eq(notifications.id, notificationId));
+      await this.repository.updateDelivery(notificationId, { deliveryStatus: 'NONE' });
       return;
     }
     const n = row.notification;
@@ -405,7 +400,7 @@ export class ReminderService {
       body: n.body,
       scheduledFor: n.scheduledFor.toISOString(),
       createdAt: n.createdAt.toISOString(),
-      ...(n.payload as object),
+      ...n.payload,
     });
     let error: string | undefined;
     try {
@@ -430,14 +425,12 @@ export class ReminderService {
     } catch (e) {
       error = (e as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e as Error).message;
     }
-    await this.db
-      .update(notifications)
-      .set(
-        error === undefined
-          ? { deliveryStatus: 'DELIVERED', deliveredAt: this.clock.now(), deliveryAttempts: attempt, deliveryError: null }
-          : { deliveryStatus: finalAttempt ? 'FAILED' : 'PENDING', deliveryAttempts: attempt, deliveryError: error },
-      )
-      .where(eq(notifications.id, notificationId));
+    await this.repository.updateDelivery(
+      notificationId,
+      error === undefined
+        ? { deliveryStatus: 'DELIVERED', deliveredAt: this.clock.now(), deliveryAttempts: attempt, deliveryError: null }
+        : { deliveryStatus: finalAttempt ? 'FAILED' : 'PENDING', deliveryAttempts: attempt, deliveryError: error },
+    );
     if (error !== undefined) throw new AppError(ErrorCode.Unavailable, `webhook delivery failed: ${error}`);
   }
 }

@@ -1,27 +1,23 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import * as schema from '../../drizzle/schema/reminders.js';
 import { AgencyType, ProjectType } from '../plan/plan.types.js';
 import { PageInfo } from '../shared/connection.js';
+import { graphqlEnum } from '../shared/enums.js';
 import { DateScalar, DateTimeScalar } from '../shared/scalars.js';
 
-export enum NotificationKindEnum {
-  REMINDER_7D = 'REMINDER_7D',
-  REMINDER_3D = 'REMINDER_3D',
-  REMINDER_1D = 'REMINDER_1D',
-  REMINDER_DUE = 'REMINDER_DUE',
-  ESCALATION = 'ESCALATION',
-}
-registerEnumType(NotificationKindEnum, {
+// The GraphQL enums, from the database enums' values (drizzle/schema/reminders.ts); each name is the
+// enum object and the union of its values.
+export const NotificationKindEnum = graphqlEnum(schema.notificationKind.enumValues, {
   name: 'NotificationKind',
   description: 'reminders 7, 3 and 1 days before the due day and on it; the escalation the day after',
 });
+export type NotificationKindEnum = schema.NotificationKind;
 
-export enum DeliveryStatusEnum {
-  NONE = 'NONE',
-  PENDING = 'PENDING',
-  DELIVERED = 'DELIVERED',
-  FAILED = 'FAILED',
-}
-registerEnumType(DeliveryStatusEnum, { name: 'DeliveryStatus', description: 'webhook delivery: NONE when the agency has no webhook' });
+export const DeliveryStatusEnum = graphqlEnum(schema.deliveryStatus.enumValues, {
+  name: 'DeliveryStatus',
+  description: 'webhook delivery: NONE when the agency has no webhook',
+});
+export type DeliveryStatusEnum = schema.DeliveryStatus;
 
 @InputType('ProgressReportInput')
 export class ProgressReportInput {

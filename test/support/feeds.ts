@@ -13,4 +13,4 @@ export async function waitForRun(hub: Hub, runId: number, timeoutMs = 15_000) {
   }
 }
 
-export { loanMapping } from '../../src/feeds/simulator.feeds.js';
+export { loanMapping } from '../../tools/simulator/feeds.js';

@@ -1,5 +1,5 @@
-import type { Mapping } from './feeds.config.js';
-import type { FeedSpecInput } from './feeds.service.js';
+import type { Mapping } from '../../src/feeds/feeds.config.js';
+import type { FeedSpecInput } from '../../src/feeds/feeds.service.js';
 
 /**
  * HRSS's loan ledger → new loans, personal loans, due and recovered amounts, interest waived (README).
