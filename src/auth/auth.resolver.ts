@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { tokenActor } from '../audit/audit.service.js';
 import type { HubContext } from '../http/context.js';
 import type { AgencyRow } from '../plan/plan.repository.js';
@@ -6,7 +6,7 @@ import { AgencyType } from '../plan/plan.types.js';
 import { listOf } from '../shared/complexity.js';
 import { DateScalar, formatInZone } from '../shared/scalars.js';
 import { badInput } from '../shared/errors.js';
-import { requireRole, type ApiTokenRow } from './auth.service.js';
+import type { ApiTokenRow } from './auth.service.js';
 import { ApiTokenType, IssuedTokenType, PrincipalType, RoleEnum } from './auth.types.js';
 
 const expiresDescription =
@@ -47,12 +47,13 @@ export class AuthResolver {
     return { role: principal.role, agency: agency ?? null, label: principal.label };
   }
 
+  @Authorized('OFFICE')
   @Query(() => [ApiTokenType], { ...listOf(50), description: 'OFFICE: every token issued, revoked and expired ones included' })
   async apiTokens(@Ctx() ctx: HubContext): Promise<ApiTokenType[]> {
-    requireRole(ctx.principal, 'OFFICE');
     return (await ctx.hub.tokens.list()).map((row) => toApiToken(row, ctx));
   }
 
+  @Authorized('OFFICE')
   @Mutation(() => IssuedTokenType, { description: 'OFFICE: a new token; AGENCY tokens name their agency' })
   async issueToken(
     @Ctx() ctx: HubContext,
@@ -61,7 +62,6 @@ export class AuthResolver {
     @Arg('label', () => String, { nullable: true }) label?: string | null,
     @Arg('expires', () => String, { nullable: true, description: expiresDescription }) expires?: string | null,
   ): Promise<IssuedTokenType> {
-    requireRole(ctx.principal, 'OFFICE');
     const expiresAt = expires ? ctx.hub.tokens.expiry(expires) : null;
     const { token, row } = await ctx.hub.tokens.issue(
       { role, agencyCode: agencyCode ?? undefined, label: label ?? undefined, expiresAt },
@@ -70,12 +70,13 @@ export class AuthResolver {
     return { token, apiToken: toApiToken(row, ctx) };
   }
 
+  @Authorized('OFFICE')
   @Mutation(() => ApiTokenType, { description: 'OFFICE: the token stops working at once' })
   async revokeToken(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: number): Promise<ApiTokenType> {
-    requireRole(ctx.principal, 'OFFICE');
     return toApiToken(await ctx.hub.tokens.revoke(tokenId(id), tokenActor(ctx.principal)), ctx);
   }
 
+  @Authorized('OFFICE')
   @Mutation(() => IssuedTokenType, {
     description:
       'OFFICE: revokes a token and issues its replacement with the same role, agency and label (and lifetime, unless expires is given)',
@@ -85,7 +86,6 @@ export class AuthResolver {
     @Arg('id', () => ID) id: number,
     @Arg('expires', () => String, { nullable: true, description: expiresDescription }) expires?: string | null,
   ): Promise<IssuedTokenType> {
-    requireRole(ctx.principal, 'OFFICE');
     const expiresAt = expires ? ctx.hub.tokens.expiry(expires) : undefined;
     const { token, row } = await ctx.hub.tokens.rotate(tokenId(id), tokenActor(ctx.principal), expiresAt);
     return { token, apiToken: toApiToken(row, ctx) };

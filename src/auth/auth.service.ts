@@ -5,17 +5,16 @@ import { agencies, apiClients } from '../../drizzle/schema/index.js';
 import { recordAudit, systemActor, type Actor } from '../audit/audit.service.js';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../shared/clock.js';
-import { AppError, ErrorCode, badInput, forbidden, notFound, unauthenticated } from '../shared/errors.js';
+import { AppError, ErrorCode, badInput, notFound } from '../shared/errors.js';
 
 export type Role = 'AGENCY' | 'BI' | 'OFFICE';
 
-export interface Principal {
-  clientId: number;
-  role: Role;
-  agencyId: number | null;
-  agencyCode: string | null;
-  label: string;
-}
+/** Who a request comes from: an AGENCY token always names its agency, the others never do. */
+export type Principal =
+  | { clientId: number; role: 'AGENCY'; agencyId: number; agencyCode: string; label: string }
+  | { clientId: number; role: Exclude<Role, 'AGENCY'>; agencyId: null; agencyCode: null; label: string };
+
+export type AgencyPrincipal = Extract<Principal, { role: 'AGENCY' }>;
 
 const tokenPrefix = 'lph_';
 
@@ -214,17 +213,15 @@ export async function authenticate(db: Db, token: string, clock: Clock): Promise
   if (!row.lastUsedAt || Math.abs(now.getTime() - row.lastUsedAt.getTime()) >= lastUsedResolutionMs) {
     await db.update(apiClients).set({ lastUsedAt: now }).where(eq(apiClients.id, row.clientId));
   }
-  return { clientId: row.clientId, role: row.role, agencyId: row.agencyId, agencyCode: row.agencyCode, label: row.label };
+  if (row.role === 'AGENCY') {
+    // an AGENCY token without its agency cannot be: the agency row is never deleted
+    if (row.agencyId === null || row.agencyCode === null) return undefined;
+    return { clientId: row.clientId, role: 'AGENCY', agencyId: row.agencyId, agencyCode: row.agencyCode, label: row.label };
+  }
+  return { clientId: row.clientId, role: row.role, agencyId: null, agencyCode: null, label: row.label };
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
-}
-
-/** Guards for resolvers: the principal must hold one of the roles. */
-export function requireRole(principal: Principal | undefined, ...roles: Role[]): Principal {
-  if (!principal) throw unauthenticated();
-  if (!roles.includes(principal.role)) throw forbidden(`this needs a ${roles.join(' or ')} token; yours is ${principal.role}`);
-  return principal;
 }

@@ -1,7 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { tokenActor } from '../audit/audit.service.js';
-import { requireRole } from '../auth/auth.service.js';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/auth.service.js';
 import type { HubContext } from '../http/context.js';
+import { PageArgs } from '../shared/args.js';
 import type { AgencyRow } from '../plan/plan.repository.js';
 import { resolvePlan } from '../plan/plan.service.js';
 import { AgencyType } from '../plan/plan.types.js';
@@ -13,8 +15,7 @@ import { listOf } from '../shared/complexity.js';
 import { DateTimeScalar, formatInZone } from '../shared/scalars.js';
 
 /** OFFICE sees every feed; an AGENCY only its own; BI none (feeds hold the bureaus' addresses). */
-async function feedFor(ctx: HubContext, id: number): Promise<FeedRow> {
-  const principal = requireRole(ctx.principal, 'OFFICE', 'AGENCY');
+async function feedFor(ctx: HubContext, principal: Principal, id: number): Promise<FeedRow> {
   const feed = await ctx.loaders.feedById.load(Number(id));
   if (!feed || (principal.role === 'AGENCY' && feed.agencyId !== principal.agencyId)) throw notFound(`feed ${id}`, 'feedId');
   return feed;
@@ -22,35 +23,37 @@ async function feedFor(ctx: HubContext, id: number): Promise<FeedRow> {
 
 @Resolver()
 export class FeedQueryResolver {
+  @Authorized('OFFICE', 'AGENCY')
   @Query(() => [FeedType], { ...listOf(50), description: 'OFFICE: every feed; AGENCY: its own' })
-  async feeds(@Ctx() ctx: HubContext): Promise<FeedRow[]> {
-    const principal = requireRole(ctx.principal, 'OFFICE', 'AGENCY');
-    return ctx.hub.feedRepository.all(principal.role === 'AGENCY' ? principal.agencyId! : undefined);
+  feeds(@Ctx() ctx: HubContext, @CurrentPrincipal() principal: Principal): Promise<FeedRow[]> {
+    return ctx.hub.feeds.list(principal.role === 'AGENCY' ? principal.agencyId : undefined);
   }
 
+  @Authorized('OFFICE', 'AGENCY')
   @Query(() => FeedRunConnection, { description: 'the runs of a feed, newest first' })
   async feedRuns(
     @Ctx() ctx: HubContext,
+    @CurrentPrincipal() principal: Principal,
     @Arg('feedId', () => ID) feedId: number,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Args(() => PageArgs) { first, after }: PageArgs,
   ) {
-    const feed = await feedFor(ctx, feedId);
+    const feed = await feedFor(ctx, principal, feedId);
     const size = pageSize(first);
-    return connectionOf(await ctx.hub.feedRepository.runs(feed.id, size, decodeCursor(after)), size);
+    return connectionOf(await ctx.hub.feeds.runs(feed.id, size, decodeCursor(after)), size);
   }
 
+  @Authorized('OFFICE')
   @Mutation(() => FeedType, { description: 'OFFICE: create or change a feed; its schedule follows' })
   async upsertFeed(@Ctx() ctx: HubContext, @Arg('input', () => FeedInput) input: FeedInput): Promise<FeedRow> {
-    requireRole(ctx.principal, 'OFFICE');
     const plan = await resolvePlan(ctx, input.planCode);
     const id = input.id === null || input.id === undefined ? null : Number(input.id);
     return ctx.hub.feeds.save(plan, { ...input, id }, tokenActor(ctx.principal));
   }
 
+  @Authorized('OFFICE', 'AGENCY')
   @Mutation(() => FeedRunType, { description: "OFFICE or the feed's agency: queue a pull now" })
-  async runFeed(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: number): Promise<FeedRunRow> {
-    return ctx.hub.feeds.runNow(await feedFor(ctx, id));
+  async runFeed(@Ctx() ctx: HubContext, @CurrentPrincipal() principal: Principal, @Arg('id', () => ID) id: number): Promise<FeedRunRow> {
+    return ctx.hub.feeds.runNow(await feedFor(ctx, principal, id));
   }
 }
 

@@ -278,6 +278,16 @@ export class FeedService {
     return feed;
   }
 
+  /** Every feed, or an agency's own. */
+  list(agencyId?: number): Promise<FeedRow[]> {
+    return this.repository.all(agencyId);
+  }
+
+  /** A page of a feed's runs, newest first; `before` is the id of the last run of the previous page. */
+  runs(feedId: number, first: number, before: number | undefined): Promise<FeedRunRow[]> {
+    return this.repository.runs(feedId, first, before);
+  }
+
   /** Makes the job schedules match the enabled feeds: one per feed, created, changed and removed with it. */
   async syncSchedules(): Promise<void> {
     const enabled = (await this.repository.all()).filter((f) => f.enabled);

@@ -4,10 +4,13 @@ import type { Clock } from '../shared/clock.js';
 import type { Hub } from '../app.js';
 import type { RequestLoaders } from './loaders.js';
 
-/** What every resolver receives: who is asking, the hub's services, and this request's loaders. */
+/** The part of the hub a resolver may reach: its services, never the database or a repository. */
+export type HubServices = Pick<Hub, 'feeds' | 'reminders' | 'observations' | 'tokens' | 'audit'>;
+
+/** What every resolver receives: who is asking, the hub's services, and this request's loaders (reads). */
 export interface HubContext {
   principal: Principal;
-  hub: Hub;
+  hub: HubServices;
   loaders: RequestLoaders;
   clock: Clock;
   config: Config;

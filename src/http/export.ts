@@ -4,7 +4,7 @@ import type { Hub } from '../app.js';
 import { ledgerCsv, ledgerXlsx } from '../progress/ledger.js';
 import { asOfFor } from '../progress/progress.service.js';
 import { dateInZone } from '../shared/clock.js';
-import { AppError } from '../shared/errors.js';
+import { badInput, notFound } from '../shared/errors.js';
 import { requireTokenRole } from './rest-auth.js';
 import { downloadPolicy, securityHeaders } from './security-headers.js';
 
@@ -17,25 +17,10 @@ export function mountExports(app: Express, hub: Hub): void {
     const plan = planCode
       ? (await hub.planRepository.plansByCodes([planCode])).get(planCode)
       : await hub.planRepository.planForDate(dateInZone(hub.clock.now(), hub.config.timeZone));
-    if (!plan) {
-      res
-        .status(404)
-        .json({ errors: [{ message: `plan ${planCode ?? '(current)'} not found`, extensions: { code: 'NOT_FOUND', field: 'plan' } }] });
-      return;
-    }
+    if (!plan) throw notFound(`plan ${planCode ?? '(current)'}`, 'plan');
     const asked = typeof req.query.asOf === 'string' ? req.query.asOf : undefined;
-    if (asked !== undefined && !validDate(asked)) {
-      res.status(400).json({ errors: [{ message: 'asOf: a date YYYY-MM-DD', extensions: { code: 'BAD_USER_INPUT', field: 'asOf' } }] });
-      return;
-    }
-    let asOf: string;
-    try {
-      asOf = asOfFor(hub.clock, plan, asked);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      res.status(400).json({ errors: [{ message: error.message, extensions: { code: error.code, field: error.details.field } }] });
-      return;
-    }
+    if (asked !== undefined && !validDate(asked)) throw badInput('asOf', 'a date YYYY-MM-DD');
+    const asOf = asOfFor(hub.clock, plan, asked);
     const name = `ledger-${plan.code}-${asOf}`;
     if (format === 'xlsx') {
       res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Hub } from '../app.js';
 import { authenticate, bearerToken, type Principal, type Role } from '../auth/auth.service.js';
+import { forbidden, unauthenticated } from '../shared/errors.js';
 
 /** The token of a plain HTTP request: the Authorization header, or the dashboard's `hub_token` cookie. */
 export function requestToken(req: Request): string | undefined {
@@ -19,21 +20,13 @@ export function requestToken(req: Request): string | undefined {
   }
 }
 
-/** Guards a non-GraphQL route with the same tokens and roles, answering coded JSON errors. */
+/** Guards a non-GraphQL route with the same tokens and roles; refusals go to the one REST error handler. */
 export function requireTokenRole(hub: Hub, ...roles: Role[]) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = requestToken(req);
     const principal = token ? await authenticate(hub.db, token, hub.clock) : undefined;
-    if (!principal) {
-      res
-        .status(401)
-        .json({ errors: [{ message: 'send an API token: Authorization: Bearer <token>', extensions: { code: 'UNAUTHENTICATED' } }] });
-      return;
-    }
-    if (!roles.includes(principal.role)) {
-      res.status(403).json({ errors: [{ message: `this needs a ${roles.join(' or ')} token`, extensions: { code: 'FORBIDDEN' } }] });
-      return;
-    }
+    if (!principal) throw unauthenticated('send an API token: Authorization: Bearer <token>');
+    if (!roles.includes(principal.role)) throw forbidden(`this needs a ${roles.join(' or ')} token`);
     res.locals.principal = principal satisfies Principal;
     next();
   };

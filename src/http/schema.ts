@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { authChecker } from '../auth/auth.decorators.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 import { ApiTokenResolver, AuthResolver } from '../auth/auth.resolver.js';
 import {
@@ -56,7 +57,7 @@ let built: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema, built once per process from the resolver classes. */
 export function hubSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, validate: false });
+  built ??= buildSchema({ resolvers, validate: false, authChecker });
   return built;
 }
 

@@ -10,8 +10,9 @@ import type { Hub } from '../app.js';
 import { authenticate, bearerToken } from '../auth/auth.service.js';
 import { dateInZone } from '../shared/clock.js';
 import { formatError } from '../shared/errors.js';
-import { asUnavailable, formatUnavailable, rethrowUnavailable } from '../shared/unavailable.js';
+import { formatUnavailable, rethrowUnavailable } from '../shared/unavailable.js';
 import { mountHealth } from './health.js';
+import { restErrorHandler } from './rest-errors.js';
 import type { HubContext } from './context.js';
 import { logInternalErrors } from './error-log.js';
 import { costLimit, depthLimit, documentShapeGuard, literalFields, parseLimits } from './limits.js';
@@ -103,27 +104,7 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
     }),
   );
 
-  // a body over the limit, or JSON that does not parse, gets a coded answer and no internals
-  app.use((error: Error & { status?: number; type?: string }, req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(error);
-    // PostgreSQL or Redis down or hung: the caller may try again
-    const unavailable = asUnavailable(error);
-    if (unavailable) {
-      hub.logger.warn({ reason: error.message, path: req.path }, 'request failed: a dependency is unavailable');
-      res.status(503).json({ errors: [{ message: unavailable.message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-      return;
-    }
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-    const message =
-      status === 413
-        ? `request body is over the ${hub.config.bodyLimit} limit`
-        : status < 500
-          ? 'malformed request body'
-          : 'internal server error';
-    if (status === 500) hub.logger.error({ err: error }, 'request failed');
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
-  });
+  app.use(restErrorHandler(hub));
 
   return { app, server, apollo };
 }

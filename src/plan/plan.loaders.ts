@@ -14,6 +14,7 @@ export function createPlanLoaders(repo: PlanRepository) {
     stagesByIndicator: batchLoader((ids: readonly number[]) => repo.stagesByIndicatorIds(ids), []),
     roundsByPlan: batchLoader((ids: readonly number[]) => repo.roundsByPlanIds(ids), []),
     agencyById: batchLoader((ids: readonly number[]) => repo.agenciesByIds(ids)),
+    agencyByCode: batchLoader((codes: readonly string[]) => repo.agenciesByCodes(codes)),
     regionById: batchLoader((ids: readonly number[]) => repo.regionsByIds(ids)),
     regionsByPlan: batchLoader((ids: readonly number[]) => repo.regionsByPlanIds(ids), []),
     allAgencies: once(() => repo.allAgencies()),

@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import type { HubContext } from '../http/context.js';
+import { PlanArgs } from '../shared/args.js';
 import { findPlan, resolvePlan } from './plan.service.js';
 import type { AgencyRow, IndicatorRow, PlanRow, ProjectRow, RoundRow } from './plan.repository.js';
 import {
@@ -39,10 +40,7 @@ export class PlanQueryResolver {
   }
 
   @Query(() => [ReportingRoundType], listOf(10))
-  async reportingRounds(
-    @Ctx() ctx: HubContext,
-    @Arg('planCode', () => String, { nullable: true }) planCode?: string | null,
-  ): Promise<RoundRow[]> {
+  async reportingRounds(@Ctx() ctx: HubContext, @Args(() => PlanArgs) { planCode }: PlanArgs): Promise<RoundRow[]> {
     const plan = await resolvePlan(ctx, planCode);
     return ctx.loaders.plan.roundsByPlan.load(plan.id);
   }
@@ -80,7 +78,7 @@ export class ProjectResolver {
   async project(
     @Ctx() ctx: HubContext,
     @Arg('number', () => Int) number: number,
-    @Arg('planCode', () => String, { nullable: true }) planCode?: string | null,
+    @Args(() => PlanArgs) { planCode }: PlanArgs,
   ): Promise<ProjectRow | undefined> {
     const plan = await findPlan(ctx, planCode);
     if (!plan) return undefined;
@@ -121,7 +119,7 @@ export class IndicatorResolver {
   async indicator(
     @Ctx() ctx: HubContext,
     @Arg('code', () => String) code: string,
-    @Arg('planCode', () => String, { nullable: true }) planCode?: string | null,
+    @Args(() => PlanArgs) { planCode }: PlanArgs,
   ): Promise<IndicatorRow | undefined> {
     const plan = await findPlan(ctx, planCode);
     if (!plan) return undefined;
@@ -170,11 +168,7 @@ export class AgencyResolver {
     ...listOf(10),
     description: 'projects this agency leads (牵头), in the given plan or the current one',
   })
-  async leads(
-    @Root() agency: AgencyRow,
-    @Ctx() ctx: HubContext,
-    @Arg('planCode', () => String, { nullable: true }) planCode?: string | null,
-  ): Promise<ProjectRow[]> {
+  async leads(@Root() agency: AgencyRow, @Ctx() ctx: HubContext, @Args(() => PlanArgs) { planCode }: PlanArgs): Promise<ProjectRow[]> {
     return ctx.loaders.projectsLedBy(agency.id, planCode);
   }
 }

@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { HubContext } from '../http/context.js';
+import { AsOfArgs, PlanArgs, RegionArgs } from '../shared/args.js';
 import type { AgencyRow, IndicatorRow, PlanRow, ProjectRow, RegionRow } from '../plan/plan.repository.js';
 import { resolvePlan } from '../plan/plan.service.js';
 import { AgencyType, IndicatorKind, IndicatorType, PlanType, ProjectType } from '../plan/plan.types.js';
@@ -64,11 +65,7 @@ export class PlanProgressResolver {
   @FieldResolver(() => ProgressType, {
     description: "mean of the scored projects' percents (a project with no data counts 0; TRACKED-only projects left out)",
   })
-  async progress(
-    @Root() plan: PlanRow,
-    @Ctx() ctx: HubContext,
-    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
-  ): Promise<ProgressType> {
+  async progress(@Root() plan: PlanRow, @Ctx() ctx: HubContext, @Args(() => AsOfArgs) { asOf }: AsOfArgs): Promise<ProgressType> {
     const snap = await ctx.loaders.progress.planProgress(plan, asOfOr(ctx, plan, asOf));
     return rollupProgress(snap.overall, snap);
   }
@@ -79,11 +76,7 @@ export class ProjectProgressResolver {
   @FieldResolver(() => ProgressType, {
     description: "weighted mean of its scored indicators' percents, each capped at 100; an indicator with no data counts 0",
   })
-  async progress(
-    @Root() project: ProjectRow,
-    @Ctx() ctx: HubContext,
-    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
-  ): Promise<ProgressType> {
+  async progress(@Root() project: ProjectRow, @Ctx() ctx: HubContext, @Args(() => AsOfArgs) { asOf }: AsOfArgs): Promise<ProgressType> {
     const snap = await snapshot(ctx, project.planId, asOf);
     return rollupProgress(snap.projects.get(project.id), snap);
   }
@@ -95,8 +88,8 @@ export class AgencyProgressResolver {
   async progress(
     @Root() agency: AgencyRow,
     @Ctx() ctx: HubContext,
-    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
-    @Arg('planCode', () => String, { nullable: true }) planCode?: string | null,
+    @Args(() => AsOfArgs) { asOf }: AsOfArgs,
+    @Args(() => PlanArgs) { planCode }: PlanArgs,
   ): Promise<ProgressType> {
     const plan = await resolvePlan(ctx, planCode);
     const snap = await ctx.loaders.progress.planProgress(plan, asOfOr(ctx, plan, asOf));
@@ -112,8 +105,8 @@ export class IndicatorProgressResolver {
   async progress(
     @Root() indicator: IndicatorRow,
     @Ctx() ctx: HubContext,
-    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
-    @Arg('regionCode', () => String, { nullable: true }) regionCode?: string | null,
+    @Args(() => AsOfArgs) { asOf }: AsOfArgs,
+    @Args(() => RegionArgs) { regionCode }: RegionArgs,
   ): Promise<ProgressType> {
     const snap = await snapshot(ctx, indicator.planId, asOf);
     const region = await regionOf(ctx, snap.plan, regionCode);
@@ -127,7 +120,7 @@ export class IndicatorProgressResolver {
   async byRegion(
     @Root() indicator: IndicatorRow,
     @Ctx() ctx: HubContext,
-    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
+    @Args(() => AsOfArgs) { asOf }: AsOfArgs,
   ): Promise<RegionProgressType[]> {
     const snap = await snapshot(ctx, indicator.planId, asOf);
     const figures = snap.indicators.get(indicator.id)!;
@@ -138,9 +131,9 @@ export class IndicatorProgressResolver {
   async series(
     @Root() indicator: IndicatorRow,
     @Ctx() ctx: HubContext,
+    @Args(() => RegionArgs) { regionCode }: RegionArgs,
     @Arg('from', () => DateScalar, { nullable: true }) from?: string | null,
     @Arg('to', () => DateScalar, { nullable: true }) to?: string | null,
-    @Arg('regionCode', () => String, { nullable: true }) regionCode?: string | null,
   ): Promise<SeriesPointType[]> {
     const plan = (await ctx.loaders.plan.planById.load(indicator.planId))!;
     const region = await regionOf(ctx, plan, regionCode);
@@ -160,9 +153,9 @@ export class ConsolidatedResolver {
   })
   async consolidatedIndicators(
     @Ctx() ctx: HubContext,
-    @Arg('planCode', () => String, { nullable: true }) planCode?: string | null,
-    @Arg('asOf', () => DateScalar, { nullable: true }) asOf?: string | null,
-    @Arg('regionCode', () => String, { nullable: true }) regionCode?: string | null,
+    @Args(() => PlanArgs) { planCode }: PlanArgs,
+    @Args(() => AsOfArgs) { asOf }: AsOfArgs,
+    @Args(() => RegionArgs) { regionCode }: RegionArgs,
   ): Promise<IndicatorRowType[]> {
     const plan = await resolvePlan(ctx, planCode);
     const snap = await ctx.loaders.progress.planProgress(plan, asOfOr(ctx, plan, asOf));

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { tokenActor } from '../audit/audit.service.js';
-import { requireRole } from '../auth/auth.service.js';
+import { CurrentAgency, CurrentPrincipal } from '../auth/auth.decorators.js';
+import type { AgencyPrincipal, Principal } from '../auth/auth.service.js';
 import type { HubContext } from '../http/context.js';
+import { PageArgs, PlanArgs } from '../shared/args.js';
 import type { AgencyRow, ProjectRow, RoundRow } from '../plan/plan.repository.js';
 import { resolvePlan } from '../plan/plan.service.js';
 import { ReportingRoundType } from '../plan/plan.types.js';
@@ -110,34 +112,35 @@ export class NotificationResolver {
 
 @Resolver()
 export class ReminderResolver {
+  @Authorized('AGENCY', 'OFFICE')
   @Mutation(() => ProgressReportType, {
     description: 'a lead agency reports on a project it leads; revisable; after the deadline accepted and marked late',
   })
   async submitProgressReport(
     @Ctx() ctx: HubContext,
+    @CurrentPrincipal() principal: Principal,
     @Arg('input', () => ProgressReportInput) input: ProgressReportInput,
   ): Promise<ReportRow> {
-    const principal = requireRole(ctx.principal, 'AGENCY', 'OFFICE');
     const plan = await resolvePlan(ctx, input.planCode);
     return ctx.hub.reminders.submitReport(principal, plan, { ...input, roundId: Number(input.roundId) });
   }
 
+  @Authorized('AGENCY', 'OFFICE')
   @Query(() => NotificationConnection, { description: "the inbox, newest first: an AGENCY its own; OFFICE everyone's (or one agency's)" })
   async notifications(
     @Ctx() ctx: HubContext,
+    @CurrentPrincipal() principal: Principal,
+    @Args(() => PageArgs) { first, after }: PageArgs,
     @Arg('agencyCode', () => String, { nullable: true }) agencyCode?: string | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly?: boolean | null,
     @Arg('deliveryStatus', () => DeliveryStatusEnum, { nullable: true }) deliveryStatus?: DeliveryStatusEnum | null,
   ) {
-    const principal = requireRole(ctx.principal, 'AGENCY', 'OFFICE');
     let agencyId: number | undefined;
     if (principal.role === 'AGENCY') {
       if (agencyCode && agencyCode !== principal.agencyCode) throw forbidden('an agency reads only its own inbox', 'agencyCode');
-      agencyId = principal.agencyId!;
+      agencyId = principal.agencyId;
     } else if (agencyCode) {
-      const agency = (await ctx.hub.planRepository.agenciesByCodes([agencyCode])).get(agencyCode);
+      const agency = await ctx.loaders.plan.agencyByCode.load(agencyCode);
       if (!agency) throw notFound(`agency ${agencyCode}`, 'agencyCode');
       agencyId = agency.id;
     }
@@ -150,39 +153,44 @@ export class ReminderResolver {
     return connectionOf(rows, size);
   }
 
+  @Authorized('AGENCY')
   @Mutation(() => Int, { description: 'marks notifications of your inbox read; answers how many changed' })
-  async markNotificationsRead(@Ctx() ctx: HubContext, @Arg('ids', () => [ID]) ids: number[]): Promise<number> {
-    const principal = requireRole(ctx.principal, 'AGENCY');
-    return ctx.hub.reminders.markRead(principal.agencyId!, ids.map(Number));
+  markNotificationsRead(
+    @Ctx() ctx: HubContext,
+    @CurrentAgency() principal: AgencyPrincipal,
+    @Arg('ids', () => [ID]) ids: number[],
+  ): Promise<number> {
+    return ctx.hub.reminders.markRead(principal.agencyId, ids.map(Number));
   }
 
+  @Authorized('OFFICE')
   @Query(() => [PlannedNotificationType], {
     ...listOf(200),
     description: 'OFFICE: the reminders and escalations still to come, with their send times',
   })
-  async plannedNotifications(@Ctx() ctx: HubContext, @Arg('planCode', () => String, { nullable: true }) planCode?: string | null) {
-    requireRole(ctx.principal, 'OFFICE');
+  async plannedNotifications(@Ctx() ctx: HubContext, @Args(() => PlanArgs) { planCode }: PlanArgs) {
     const plan = await resolvePlan(ctx, planCode);
     const planned = await ctx.hub.reminders.planned(plan, ctx.clock.now());
     return planned.map((p) => ({ ...p, kind: p.kind, sendAt: formatInZone(p.sendAt, plan.timeZone) }));
   }
 
+  @Authorized('OFFICE', 'AGENCY')
   @Mutation(() => WebhookConfigType, {
     description:
       'OFFICE, or the agency itself: where its notifications are POSTed (null url: none). With no secret given, one is made and shown once.',
   })
   async configureWebhook(
     @Ctx() ctx: HubContext,
+    @CurrentPrincipal() principal: Principal,
     @Arg('agencyCode', () => String) agencyCode: string,
     @Arg('url', () => String, { nullable: true }) url?: string | null,
     @Arg('secret', () => String, { nullable: true }) secret?: string | null,
   ): Promise<WebhookConfigType> {
-    const principal = requireRole(ctx.principal, 'OFFICE', 'AGENCY');
     if (principal.role === 'AGENCY' && principal.agencyCode !== agencyCode)
       throw forbidden('an agency configures only its own webhook', 'agencyCode');
     if (secret !== undefined && secret !== null && secret.length < 16) throw badInput('secret', 'at least 16 characters');
     const signing = secret ?? randomBytes(24).toString('base64url');
-    await ctx.hub.reminders.configureWebhook(agencyCode, url ?? null, signing, tokenActor(ctx.principal), secret ? 'given' : 'generated');
+    await ctx.hub.reminders.configureWebhook(agencyCode, url ?? null, signing, tokenActor(principal), secret ? 'given' : 'generated');
     return { agencyCode, url: url ?? null, secret: url ? signing : null };
   }
 }

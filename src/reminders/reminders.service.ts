@@ -302,7 +302,7 @@ export class ReminderService {
       if (!leads.some((l) => l.agencyId === principal.agencyId)) {
         throw forbidden(`your agency does not lead project ${project.number}; only its lead agencies report on it`, 'input.projectNumber');
       }
-      agencyId = principal.agencyId!;
+      agencyId = principal.agencyId;
     } else {
       throw forbidden('progress reports come from the lead agencies (an AGENCY token)');
     }
