@@ -275,7 +275,7 @@ async function main() {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query, variables }),
       });
-      const body = (await response.json()) as { data?: any; errors?: { message: string }[] };
+      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
       if (body.errors) throw new Error(body.errors[0].message);
       return body.data;
     };

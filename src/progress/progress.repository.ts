@@ -30,9 +30,9 @@ export class ProgressRepository {
     const values: ValuesAsOf = new Map();
     for (const row of rows) {
       let byRegion = values.get(row.indicatorId);
-      if (!byRegion) values.set(row.indicatorId, (byRegion = new Map()));
+      if (!byRegion) values.set(row.indicatorId, (byRegion = new Map<number, Map<number, SeriesAsOf>>()));
       let byStage = byRegion.get(row.regionId);
-      if (!byStage) byRegion.set(row.regionId, (byStage = new Map()));
+      if (!byStage) byRegion.set(row.regionId, (byStage = new Map<number, SeriesAsOf>()));
       byStage.set(row.stageId, { sum: row.sum, latest: row.latest, lastObservedOn: row.lastObservedOn });
     }
     return values;

@@ -15,6 +15,7 @@ import {
   type IndicatorFigure,
   type IndicatorSpec,
   type Rollup,
+  type SeriesAsOf,
   type Shown,
   type ValuesAsOf,
 } from './progress.engine.js';
@@ -210,9 +211,9 @@ export function computeSeries(
   for (let i = 0; i < relevant.length; i += 1) {
     const row = relevant[i];
     let byRegion = values.get(row.indicatorId);
-    if (!byRegion) values.set(row.indicatorId, (byRegion = new Map()));
+    if (!byRegion) values.set(row.indicatorId, (byRegion = new Map<number, Map<number, SeriesAsOf>>()));
     let byStage = byRegion.get(row.regionId);
-    if (!byStage) byRegion.set(row.regionId, (byStage = new Map()));
+    if (!byStage) byRegion.set(row.regionId, (byStage = new Map<number, SeriesAsOf>()));
     const before = byStage.get(row.stageId);
     byStage.set(row.stageId, {
       sum: before ? new Decimal(before.sum).plus(row.sum).toFixed() : row.sum,
