@@ -20,6 +20,11 @@ describe('schema/schema.graphql', () => {
       'scalar Decimal',
       'scalar Date',
       'scalar DateTime',
+      // DESIGN.md 4.1–4.5: every figure names its unit; units are judged only on what was asked of them
+      'regionCode: String!',
+      'NOT_SCORED',
+      'shareOfCity: Float',
+      'partsWithData: Int',
     ]) {
       expect(sdl).toContain(name);
     }
