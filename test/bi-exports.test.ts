@@ -43,8 +43,8 @@ describe('what BI tools and the office read besides GraphQL', () => {
     expect(plan).toEqual([{ percent: '22.98', status: 'BEHIND' }]);
   });
 
-  it('the XLSX ledger has the right numbers, and the CSV matches it', async () => {
-    const response = await fetch(`${t.url}/export/ledger.xlsx?plan=shangrao-2023&asOf=2023-07-01`, {
+  it('the XLSX ledger has the right numbers, laid out for print, and the CSV the same figures', async () => {
+    const response = await fetch(`${t.url}/export/ledger.xlsx?plan=shangrao-2023&asOf=2023-07-01&regions=all`, {
       headers: { authorization: `Bearer ${bi}` },
     });
     expect(response.status).toBe(200);
@@ -52,35 +52,38 @@ describe('what BI tools and the office read besides GraphQL', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as unknown as ExcelJS.Buffer);
     const sheet = workbook.getWorksheet('台账')!;
-    expect(sheet.getCell('A1').text).toBe('2023年民生实事安排方案台账（饶府发〔2023〕5号，截至2023-07-01）');
-    const cells = (row: ExcelJS.Row) => Array.from({ length: 13 }, (_, i) => row.getCell(i + 1).value ?? null);
-    const header = cells(sheet.getRow(2));
-    expect(header).toEqual([
-      '项目',
-      '指标编号',
-      '指标',
+    expect(sheet.getCell('A1').text).toBe('2023年民生实事安排方案台账');
+    expect(sheet.getCell('A2').text).toBe('饶府发〔2023〕5号\u3000数据截至 2023-07-01\u3000序时进度 49.86%');
+    const width = 13;
+    const cells = (row: ExcelJS.Row) => Array.from({ length: width }, (_, i) => row.getCell(i + 1).value ?? null);
+    expect(cells(sheet.getRow(3))).toEqual([
+      '序号',
+      '民生实事项目',
       '牵头单位',
-      '计量单位',
+      '责任单位',
+      '指标',
+      '单位',
       '目标',
       '基线',
       '完成',
       '完成率(%)',
       '序时进度(%)',
       '状态',
-      '最近数据日期',
       '最近进展报送',
     ]);
-    const rows = new Map<string, unknown[]>();
+    const rows = new Map<string, ExcelJS.Row>();
     sheet.eachRow((row, n) => {
-      if (n > 2) rows.set(row.getCell(2).text, cells(row));
+      if (n > 3) rows.set(row.getCell(5).text.split(' ')[0], row);
     });
     expect(rows.size).toBe(39);
-    // 1.2: 7.25 亿元 of 19.5 → 37.18 %; expected 49.86 %, more than 10 points behind
-    expect(rows.get('1.2')).toEqual([
-      '1.加大创业担保贷款扶持力度',
-      '1.2',
-      '新增发放创业担保贷款',
+    // 1.2: 7.25 亿元 of 19.5 → 37.18 %; expected 49.86 %, more than 10 points behind; project 1 has no report yet
+    const loans = rows.get('1.2')!;
+    expect(cells(loans)).toEqual([
+      1,
+      '加大创业担保贷款扶持力度',
       '市人社局',
+      '—',
+      '1.2 新增发放创业担保贷款',
       '亿元',
       19.5,
       null,
@@ -88,15 +91,27 @@ describe('what BI tools and the office read besides GraphQL', () => {
       37.18,
       49.86,
       '严重滞后',
-      '2023-06-30',
-      null,
+      '未报送',
     ]);
-    // 2.1: min(885, 885) = 885, baseline 825 → 100 %
-    expect(rows.get('2.1')!.slice(3, 11)).toEqual(['市民政局、市人社局', '元/人/月', 885, 825, 885, 100, 49.86, '已完成']);
+    // money in 亿元 with two decimals, the status coloured as on the dashboard (严重滞后 red on rose)
+    expect(loans.getCell(9).numFmt).toBe('#,##0.00');
+    expect(loans.getCell(12).fill).toMatchObject({ fgColor: { argb: 'FFF8DCD8' } });
+    // 2.1: min(885, 885) = 885, baseline 825 → 100 %; a standard in 元 is a whole number
+    const standard = rows.get('2.1')!;
+    expect(cells(standard).slice(6, 12)).toEqual([885, 825, 885, 100, 49.86, '已完成']);
+    expect(standard.getCell(9).numFmt).toBe('#,##0');
+    // project cells are merged over its indicators: 1.1 to 1.8 are rows 4 to 11
+    expect(sheet.getCell('B11').isMerged && sheet.getCell('B11').master.address).toBe('B4');
     // TRACKED: never judged; 5.1 is scored and has no data
-    expect(rows.get('7.1')!.slice(7, 11)).toEqual([null, null, 49.86, '不评价']);
-    expect(rows.get('5.1')!.slice(7, 11)).toEqual([null, null, 49.86, '无数据']);
-    expect(workbook.getWorksheet('分地区')!.rowCount).toBe(2 + 39 * 17);
+    expect(cells(rows.get('7.1')!).slice(8, 12)).toEqual([null, null, 49.86, '不评价']);
+    expect(cells(rows.get('5.1')!).slice(8, 12)).toEqual([null, null, 49.86, '无数据']);
+    // print: A4 landscape, one page wide, the header on every page, the as-of date and pages in the footer
+    expect(sheet.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
+    expect(sheet.pageSetup.printTitlesRow).toBe('3:3');
+    expect(sheet.headerFooter.oddFooter).toContain('数据截至 2023-07-01');
+    expect(sheet.headerFooter.oddFooter).toContain('&P');
+    // 分地区 only where asked: 全市 and the 16 units for each of 39 indicators, under three title rows
+    expect(workbook.getWorksheet('分地区')!.rowCount).toBe(3 + 39 * 17);
 
     const csv = await (
       await fetch(`${t.url}/export/ledger.csv?plan=shangrao-2023&asOf=2023-07-01`, { headers: { authorization: `Bearer ${bi}` } })
@@ -106,12 +121,17 @@ describe('what BI tools and the office read besides GraphQL', () => {
       .trimEnd()
       .split('\r\n');
     expect(lines).toHaveLength(40);
-    expect(lines[0]).toBe((header as string[]).join(','));
-    for (const line of lines.slice(1)) {
-      const fields = line.split(',');
-      const xlsx = rows.get(fields[1])!;
-      expect(fields.map((c) => (c === '' ? null : c))).toEqual(xlsx.map((v) => (v === null ? null : String(v as string | number))));
-    }
+    expect(lines[0]).toBe('项目,指标编号,指标,牵头单位,计量单位,目标,基线,完成,完成率(%),序时进度(%),状态,最近数据日期,最近进展报送');
+    // the machine-readable ledger: the same figures as exact decimal text
+    expect(lines.find((l) => l.split(',')[1] === '1.2')).toBe(
+      '1.加大创业担保贷款扶持力度,1.2,新增发放创业担保贷款,市人社局,亿元,19.5,,7.25,37.18,49.86,严重滞后,2023-06-30,',
+    );
+    const plain = await fetch(`${t.url}/export/ledger.xlsx?plan=shangrao-2023&asOf=2023-07-01`, {
+      headers: { authorization: `Bearer ${bi}` },
+    });
+    const single = new ExcelJS.Workbook();
+    await single.xlsx.load(Buffer.from(await plain.arrayBuffer()) as unknown as ExcelJS.Buffer);
+    expect(single.worksheets.map((w) => w.name)).toEqual(['台账']);
   });
 
   it('the exports need an OFFICE or BI token and a valid date', async () => {

@@ -25,7 +25,7 @@ export function mountExports(app: Express, hub: Hub): void {
     if (format === 'xlsx') {
       res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       res.setHeader('content-disposition', `attachment; filename="${name}.xlsx"`);
-      res.send(await ledgerXlsx(hub, plan, asOf));
+      res.send(await ledgerXlsx(hub, plan, asOf, req.query.regions === 'all'));
     } else {
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="${name}.csv"`);

@@ -95,6 +95,25 @@ export class ReminderRepository {
     return new Map(rows.flatMap((r) => (r.last ? [[r.projectId, r.last] as const] : [])));
   }
 
+  /**
+   * Each project's latest progress report as it stood at `until` (the revision then current, so a
+   * later rewrite does not change a past 台账): when it was sent and its text.
+   */
+  async latestReportsAsOf(projectIds: readonly number[], until: Date, db: Db = this.db): Promise<Map<number, { at: Date; text: string }>> {
+    if (projectIds.length === 0) return new Map();
+    const rows = await db
+      .selectDistinctOn([progressReports.projectId], {
+        projectId: progressReports.projectId,
+        at: progressReportRevisions.submittedAt,
+        text: progressReportRevisions.text,
+      })
+      .from(progressReportRevisions)
+      .innerJoin(progressReports, eq(progressReports.id, progressReportRevisions.reportId))
+      .where(and(inArray(progressReports.projectId, [...projectIds]), lte(progressReportRevisions.submittedAt, until)))
+      .orderBy(progressReports.projectId, desc(progressReportRevisions.submittedAt), desc(progressReportRevisions.id));
+    return new Map(rows.map((r) => [r.projectId, { at: r.at, text: r.text }]));
+  }
+
   /** Writes a notification once: another with the same dedupe key already there, nothing is written (undefined). */
   async insertNotificationOnce(values: NewNotificationRow, db: Db = this.db): Promise<NotificationRow | undefined> {
     const [row] = await db.insert(notifications).values(values).onConflictDoNothing({ target: notifications.dedupeKey }).returning();
