@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -402,6 +402,30 @@ describe('the dashboard in a browser', () => {
       expect(await page.isHidden('#error')).toBe(true);
       expect(await page.textContent('[data-project="10"] .percent')).toBe('30.23%');
       expect(await page.getAttribute('[data-project="10"]', 'data-status')).toBe('BEHIND');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('downloads the XLSX and CSV ledgers of the date shown', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    try {
+      await logIn(page, office);
+      await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
+      await page.fill('#asOf', '2023-06-01');
+      await page.waitForSelector('#dashboard[data-as-of="2023-06-01"] [data-project="10"]', wait);
+      const [xlsx] = await Promise.all([page.waitForEvent('download', wait), page.click('#ledger-xlsx')]);
+      expect(xlsx.suggestedFilename()).toBe('ledger-shangrao-2023-2023-06-01.xlsx');
+      const workbook = readFileSync((await xlsx.path())!);
+      expect(workbook.subarray(0, 2).toString()).toBe('PK'); // a zip: the spreadsheet, not an error page
+      const [csv] = await Promise.all([page.waitForEvent('download', wait), page.click('#ledger-csv')]);
+      expect(csv.suggestedFilename()).toBe('ledger-shangrao-2023-2023-06-01.csv');
+      const text = readFileSync((await csv.path())!, 'utf8').replace(/^\uFEFF/, '');
+      expect(text.split('\r\n')[0]).toContain('项目,指标编号,指标');
+      // as of 1 June: 10.1 is 26 of 86 AEDs (hand-worked in the test above)
+      expect(text).toContain(',10.1,');
+      expect(text).toContain(',26,30.23,');
     } finally {
       await context.close();
     }

@@ -58,6 +58,16 @@ function init() {
   });
 
   byId('logout').addEventListener('click', () => logout());
+  // the ledgers of the date shown, fetched with the session's cookie
+  for (const [id, format] of /** @type {const} */ ([
+    ['ledger-xlsx', 'xlsx'],
+    ['ledger-csv', 'csv'],
+  ])) {
+    const link = byId(id, HTMLAnchorElement);
+    link.addEventListener('click', () => {
+      link.href = `../export/ledger.${format}?asOf=${encodeURIComponent(state.asOf)}${format === 'xlsx' ? '&regions=all' : ''}`;
+    });
+  }
 
   byId('projects').addEventListener('click', (event) => {
     const row = event.target instanceof Element ? event.target.closest('[data-project]') : null;

@@ -12,12 +12,15 @@ const TOKEN_KEY = 'hub.dashboard.token';
 /** The token the session started with, if the page was reloaded. */
 export const savedToken = () => sessionStorage.getItem(TOKEN_KEY);
 
+// the pages a plain link opens with the session's token: the queue admin UI and the ledger downloads
+const cookiePaths = ['/admin', '/export'];
+
 /** @param {string} token */
 function setAdminCookie(token) {
-  document.cookie = `hub_token=${encodeURIComponent(token)}; path=/admin; SameSite=Strict`;
+  for (const path of cookiePaths) document.cookie = `hub_token=${encodeURIComponent(token)}; path=${path}; SameSite=Strict`;
 }
 function clearAdminCookie() {
-  document.cookie = 'hub_token=; path=/admin; max-age=0; SameSite=Strict';
+  for (const path of cookiePaths) document.cookie = `hub_token=; path=${path}; max-age=0; SameSite=Strict`;
 }
 
 /**
