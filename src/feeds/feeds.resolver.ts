@@ -10,7 +10,7 @@ import { AgencyType } from '../plan/plan.types.js';
 import { connectionOf, decodeCursor, pageSize } from '../shared/connection.js';
 import { notFound } from '../shared/errors.js';
 import type { FeedRejectionRow, FeedRow, FeedRunRow } from './feeds.repository.js';
-import { FeedInput, FeedRejectionType, FeedRunConnection, FeedRunType, FeedType } from './feeds.types.js';
+import { FeedInput, FeedRejectionType, FeedRunConnection, FeedRunType, FeedTrialType, FeedType } from './feeds.types.js';
 import { listOf } from '../shared/complexity.js';
 import { DateTimeScalar, formatInZone } from '../shared/scalars.js';
 
@@ -48,6 +48,27 @@ export class FeedQueryResolver {
     const plan = await resolvePlan(ctx, input.planCode);
     const id = input.id === null || input.id === undefined ? null : Number(input.id);
     return ctx.hub.feeds.save(plan, { ...input, id }, tokenActor(ctx.principal));
+  }
+
+  @Authorized('OFFICE')
+  @Mutation(() => FeedTrialType, {
+    description: 'OFFICE: tries a feed before it is saved: fetches the first page and answers what would be written and quarantined',
+  })
+  async testFeed(@Ctx() ctx: HubContext, @Arg('input', () => FeedInput) input: FeedInput): Promise<FeedTrialType> {
+    const plan = await resolvePlan(ctx, input.planCode);
+    const trial = await ctx.hub.feeds.tryFeed(plan, { ...input, id: null });
+    return {
+      ...trial,
+      observations: trial.observations.map((o) => ({
+        indicatorCode: o.indicatorCode,
+        regionCode: o.regionCode ?? null,
+        date: o.date,
+        value: o.value,
+        unit: o.unit ?? null,
+        ref: o.ref,
+        stageCode: o.stageCode ?? null,
+      })),
+    };
   }
 
   @Authorized('OFFICE', 'AGENCY')

@@ -79,6 +79,39 @@ export class FeedService {
 
   /** Validates a feed definition whole; every problem names its field (`input.mapping.rules[1].indicator`). */
   async upsert(plan: PlanRow, input: FeedSpecInput): Promise<FeedRow> {
+    const values = await this.checked(plan, input);
+    const now = this.clock.now();
+    if (input.id != null) {
+      const existing = (await this.repository.byIds([input.id])).get(input.id);
+      if (!existing || existing.planId !== plan.id)
+        throw new AppError(ErrorCode.NotFound, `feed ${input.id} not found in plan ${plan.code}`, { field: 'input.id' });
+      // a changed source or mapping starts incremental pulling afresh: the old position would skip
+      // records the new mapping has not seen
+      const source = (
+        f: Pick<FeedRow, 'url' | 'format' | 'recordsPath' | 'graphqlQuery' | 'graphqlVariables' | 'incremental' | 'mapping'>,
+      ) => canonicalJson([f.url, f.format, f.recordsPath, f.graphqlQuery, f.graphqlVariables, f.incremental, f.mapping]);
+      const changed = source(existing) !== source(values);
+      return this.repository.update(input.id, { ...values, ...(changed ? { cursor: null } : {}) });
+    }
+    try {
+      return await this.repository.insert({ ...values, createdAt: now });
+    } catch (error) {
+      if (String((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code) === '23505') {
+        // the same definition sent again (a retry after an answer that never came) gets the feed it made
+        const same = await this.repository.byName(plan.id, values.name);
+        if (same && this.sameDefinition(same, values, input)) return same;
+        throw new AppError(
+          ErrorCode.BadUserInput,
+          `input.name: plan ${plan.code} already has a feed named "${values.name}"; pass its id to change it`,
+          { field: 'input.name' },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** A feed's definition checked whole (every problem named by its field), as the row it would be. */
+  private async checked(plan: PlanRow, input: FeedSpecInput) {
     const problems: { field: string; message: string }[] = [];
     const problem = (field: string, message: string) => problems.push({ field: `input.${field}`, message });
 
@@ -151,33 +184,7 @@ export class FeedService {
         : {}),
       ...(input.clearAuthHeader ? { authHeaderName: null, authHeaderValue: null } : {}),
     };
-    if (input.id != null) {
-      const existing = (await this.repository.byIds([input.id])).get(input.id);
-      if (!existing || existing.planId !== plan.id)
-        throw new AppError(ErrorCode.NotFound, `feed ${input.id} not found in plan ${plan.code}`, { field: 'input.id' });
-      // a changed source or mapping starts incremental pulling afresh: the old position would skip
-      // records the new mapping has not seen
-      const source = (
-        f: Pick<FeedRow, 'url' | 'format' | 'recordsPath' | 'graphqlQuery' | 'graphqlVariables' | 'incremental' | 'mapping'>,
-      ) => canonicalJson([f.url, f.format, f.recordsPath, f.graphqlQuery, f.graphqlVariables, f.incremental, f.mapping]);
-      const changed = source(existing) !== source(values);
-      return this.repository.update(input.id, { ...values, ...(changed ? { cursor: null } : {}) });
-    }
-    try {
-      return await this.repository.insert({ ...values, createdAt: now });
-    } catch (error) {
-      if (String((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code) === '23505') {
-        // the same definition sent again (a retry after an answer that never came) gets the feed it made
-        const same = await this.repository.byName(plan.id, values.name);
-        if (same && this.sameDefinition(same, values, input)) return same;
-        throw new AppError(
-          ErrorCode.BadUserInput,
-          `input.name: plan ${plan.code} already has a feed named "${values.name}"; pass its id to change it`,
-          { field: 'input.name' },
-        );
-      }
-      throw error;
-    }
+    return values;
   }
 
   /** Whether a stored feed is what creating `values` from `input` would have stored. */
@@ -348,13 +355,7 @@ export class FeedService {
           model,
           mapped.items.map((m) => m.item),
         );
-        // a record is accepted whole or quarantined whole
-        const badRecords = new Map<number, { field: string; reason: string }>(mapped.rejected);
-        for (const p of problems) {
-          const record = mapped.items[p.index].record;
-          if (!badRecords.has(record)) badRecords.set(record, { field: p.field.replace(/^input\[\d+\]\./, ''), reason: p.message });
-        }
-        const good = prepared.filter((item) => !badRecords.has(mapped.items[item.index].record));
+        const { good, badRecords } = sortPage(mapped, prepared, problems);
         const position = maxPosition(run.cursorAfter ?? run.cursorBefore, page.records, feed.incremental);
         const next: PageState | undefined = page.next;
         run = await this.db.transaction(async (tx) => {
@@ -434,6 +435,53 @@ export class FeedService {
     });
   }
 
+  /**
+   * testFeed: the first page fetched and mapped as a pull would, answering what would be written and
+   * what quarantined, and writing nothing. A feed that cannot be reached, or answers what is not a
+   * page of records, is answered with the reason (as its run would show it), not an error.
+   */
+  async tryFeed(plan: PlanRow, input: FeedSpecInput): Promise<FeedTrial> {
+    const values = await this.checked(plan, input);
+    const feed = {
+      ...values,
+      id: 0,
+      cursor: null,
+      createdAt: this.clock.now(),
+      authHeaderName: values.authHeaderName ?? null,
+      authHeaderValue: values.authHeaderValue ?? null,
+    } as FeedRow;
+    let page;
+    try {
+      page = await fetchPage(toFetchable(feed, this.secrets), firstPage(values.pagination), null, this.targets);
+    } catch (error) {
+      if (error instanceof FeedFetchError)
+        return { fetched: 0, accepted: 0, rejected: 0, hasNextPage: false, error: error.message, observations: [], rejections: [] };
+      throw error;
+    }
+    const model = await this.observations.writeModel(plan, values.agencyId);
+    const mapped = await this.mapPage(feed, plan, model, page.records);
+    const { prepared, problems } = this.observations.validate(
+      model,
+      mapped.items.map((m) => m.item),
+    );
+    const { good, badRecords } = sortPage(mapped, prepared, problems);
+    const shown = 100;
+    return {
+      fetched: page.records.length,
+      accepted: page.records.length - badRecords.size,
+      rejected: badRecords.size,
+      hasNextPage: page.next !== undefined,
+      error: null,
+      observations: good.slice(0, shown).map((o) => mapped.items[o.index].item),
+      rejections: [...badRecords].slice(0, shown).map(([record, bad]) => ({
+        recordIndex: record,
+        field: bad.field,
+        reason: bad.reason,
+        raw: storableJson(page.records[record] ?? null),
+      })),
+    };
+  }
+
   private async mapPage(feed: FeedRow, plan: PlanRow, model: PlanWriteModel, records: unknown[]) {
     const items: { item: ObservationItem; record: number }[] = [];
     const rejected: [number, { field: string; reason: string }][] = [];
@@ -485,6 +533,32 @@ export class FeedPausedError extends Error {
   constructor(readonly runId: number) {
     super(`run ${runId} paused between pages: its worker is stopping`);
   }
+}
+
+/** What testFeed answers: the first page as a pull would write it (at most 100 of each shown). */
+export interface FeedTrial {
+  fetched: number;
+  accepted: number;
+  rejected: number;
+  hasNextPage: boolean;
+  /** why the page could not be read (unreachable, an error status, not the format asked for) */
+  error: string | null;
+  observations: ObservationItem[];
+  rejections: { recordIndex: number; field: string; reason: string; raw: Record<string, unknown> }[];
+}
+
+/** A page's records sorted: each accepted whole or quarantined whole, with the first problem's field and reason. */
+function sortPage<P extends { index: number }>(
+  mapped: { items: { record: number }[]; rejected: [number, { field: string; reason: string }][] },
+  prepared: P[],
+  problems: { index: number; field: string; message: string }[],
+): { good: P[]; badRecords: Map<number, { field: string; reason: string }> } {
+  const badRecords = new Map<number, { field: string; reason: string }>(mapped.rejected);
+  for (const p of problems) {
+    const record = mapped.items[p.index].record;
+    if (!badRecords.has(record)) badRecords.set(record, { field: p.field.replace(/^input\[\d+\]\./, ''), reason: p.message });
+  }
+  return { good: prepared.filter((item) => !badRecords.has(mapped.items[item.index].record)), badRecords };
 }
 
 export function toFetchable(feed: FeedRow, secrets: SecretBox): FetchableFeed {

@@ -121,3 +121,37 @@ export class FeedRunConnection {
   @Field(() => [FeedRunEdge]) edges!: FeedRunEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
 }
+
+@ObjectType('FeedTrialObservation', { description: 'An observation a pull would write from the first page' })
+export class FeedTrialObservationType {
+  @Field(() => String) indicatorCode!: string;
+  @Field(() => String, { nullable: true }) regionCode!: string | null;
+  @Field(() => String, { description: 'YYYY-MM-DD' }) date!: string;
+  @Field(() => String, { description: 'as the record gives it, before unit conversion' }) value!: string;
+  @Field(() => String, { nullable: true }) unit!: string | null;
+  @Field(() => String) ref!: string;
+  @Field(() => String, { nullable: true }) stageCode!: string | null;
+}
+
+@ObjectType('FeedTrialRejection', { description: 'A record of the first page that a pull would quarantine, and why' })
+export class FeedTrialRejectionType {
+  @Field(() => Int) recordIndex!: number;
+  @Field(() => GraphQLJSONObject) raw!: Record<string, unknown>;
+  @Field(() => String) field!: string;
+  @Field(() => String) reason!: string;
+}
+
+@ObjectType('FeedTrial', { description: 'testFeed: the first page fetched and mapped as a pull would, nothing written' })
+export class FeedTrialType {
+  @Field(() => Int, { description: 'records on the first page' }) fetched!: number;
+  @Field(() => Int, { description: 'records that would be written' }) accepted!: number;
+  @Field(() => Int, { description: 'records that would be quarantined' }) rejected!: number;
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: 'why the page could not be read: unreachable, an error status, not the format asked for',
+  })
+  error!: string | null;
+  @Field(() => [FeedTrialObservationType], { description: 'at most 100' }) observations!: FeedTrialObservationType[];
+  @Field(() => [FeedTrialRejectionType], { description: 'at most 100' }) rejections!: FeedTrialRejectionType[];
+}
