@@ -417,11 +417,11 @@ describe('the dashboard in a browser', () => {
       await page.waitForSelector('#dashboard[data-as-of="2023-06-01"] [data-project="10"]', wait);
       const [xlsx] = await Promise.all([page.waitForEvent('download', wait), page.click('#ledger-xlsx')]);
       expect(xlsx.suggestedFilename()).toBe('ledger-shangrao-2023-2023-06-01.xlsx');
-      const workbook = readFileSync((await xlsx.path())!);
+      const workbook = readFileSync(await xlsx.path());
       expect(workbook.subarray(0, 2).toString()).toBe('PK'); // a zip: the spreadsheet, not an error page
       const [csv] = await Promise.all([page.waitForEvent('download', wait), page.click('#ledger-csv')]);
       expect(csv.suggestedFilename()).toBe('ledger-shangrao-2023-2023-06-01.csv');
-      const text = readFileSync((await csv.path())!, 'utf8').replace(/^\uFEFF/, '');
+      const text = readFileSync(await csv.path(), 'utf8').replace(/^\uFEFF/, '');
       expect(text.split('\r\n')[0]).toContain('项目,指标编号,指标');
       // as of 1 June: 10.1 is 26 of 86 AEDs (hand-worked in the test above)
       expect(text).toContain(',10.1,');

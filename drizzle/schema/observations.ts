@@ -14,7 +14,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { apiClients } from './auth.js';
-import { indicators, regions } from './plan.js';
+import { indicators, plans, regions } from './plan.js';
 
 /** Orders every write: "the last received" must not depend on a clock that a replay pins. */
 export const observationWriteSeq = pgSequence('observation_write_seq');
@@ -97,8 +97,45 @@ export const indicatorDaily = pgTable(
     observedOn: date({ mode: 'string' }).notNull(),
     sumValue: numeric().notNull(),
     latestValue: numeric().notNull(),
+    /** write_seq of the observation latest_value comes from: concurrent writers keep the highest */
+    latestSeq: bigint({ mode: 'number' }).notNull().default(0),
     observationCount: integer().notNull(),
     lastReceivedAt: timestamp({ withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.indicatorId, t.regionId, t.stageId, t.observedOn] })],
 );
+
+/**
+ * Monthly roll-up, kept beside the daily one in the same transaction: per indicator, region, stage
+ * and calendar month, the sum of the current facts. A SUM as of a date is the months before the
+ * date's month plus the days of its month up to the date: at most 11 + 31 rows per series, however
+ * many observations there are and in whatever order they arrived. Writers add deltas, so two
+ * writers of one month never wait on more than each other's row.
+ */
+export const indicatorMonthly = pgTable(
+  'indicator_monthly',
+  {
+    indicatorId: integer()
+      .notNull()
+      .references(() => indicators.id, { onDelete: 'cascade' }),
+    regionId: integer().notNull(),
+    stageId: integer().notNull(),
+    /** the first day of the month */
+    month: date({ mode: 'string' }).notNull(),
+    sumValue: numeric().notNull(),
+    observationCount: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.indicatorId, t.regionId, t.stageId, t.month] })],
+);
+
+/**
+ * A plan's data version: bumped in the same transaction as every write that changes a figure
+ * (observations; a plan load, by trigger), so a reader that reads the version first and then the
+ * figures may keep what it computed under that version: it is never older than the version says.
+ */
+export const planDataVersions = pgTable('plan_data_versions', {
+  planId: integer()
+    .primaryKey()
+    .references(() => plans.id, { onDelete: 'cascade' }),
+  version: bigint({ mode: 'number' }).notNull().default(1),
+});

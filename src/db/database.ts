@@ -23,7 +23,8 @@ export class StatementCounter implements Logger {
   statements: string[] = [];
   logQuery(query: string): void {
     this.count += 1;
-    this.statements.push(query);
+    // kept for tests to read after a reset; bounded, so a long-running process does not hold every SQL text
+    if (this.statements.length < 1_000) this.statements.push(query);
   }
   reset(): void {
     this.count = 0;

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
@@ -67,6 +67,8 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
       logInternalErrors(hub),
       literalFields,
       ApolloServerPluginLandingPageDisabled(),
+      // no HTTP cache hints are set: the default plugin would wrap every field resolver for nothing
+      ApolloServerPluginCacheControlDisabled(),
       // requests in flight get this long to finish at shutdown, within the 10 s a process has to stop
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: drainGraceMs }),
       costLimit(hub.config.maxQueryCost),

@@ -1,10 +1,16 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { IndicatorRow, PlanRepository, PlanRow, RegionRow, StageRow } from '../plan/plan.repository.js';
 import { dateInZone, type Clock } from '../shared/clock.js';
 import { Decimal, parseDecimal, significantDigits, toPlain } from '../shared/decimal.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
-import { ObservationRepository, type DailyKey, type ObservationWrite } from './observations.repository.js';
+import {
+  ObservationRepository,
+  dailyKeyOf,
+  type DailyKey,
+  type ObservationRow,
+  type ObservationWrite,
+  type RollupChange,
+} from './observations.repository.js';
 import { convertUnit } from './units.js';
 
 export const maxBatchSize = 5_000;
@@ -213,47 +219,65 @@ export class ObservationService {
 
   /**
    * Writes validated observations in the caller's transaction: new refs are created, changed ones
-   * revised (the old revision kept), identical ones left alone; the daily roll-up follows.
+   * revised (the old revision kept), identical ones left alone; the roll-ups and the plan's data
+   * version follow. No lock is wider than the rows written: two writers of one source wait for each
+   * other only on the refs both send (a ref created by one is revised or unchanged for the other,
+   * never duplicated), and on the roll-up rows of the days both touch.
    */
   async write(tx: Db, writer: Writer, prepared: Prepared[], dryRun = false): Promise<SubmitCounts> {
+    if (prepared.length === 0) return { accepted: 0, created: 0, revised: 0, unchanged: 0 };
+    if (dryRun) return this.count(tx, writer, prepared);
     const at = this.clock.now();
-    // one writer per source at a time, so two deliveries of the same new ref cannot both create it
-    if (!dryRun) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`observations:${writer.source}`}))`);
-    const existing = await this.repository.findByKeys(tx, writer.source, prepared);
-    const current = new Map(existing.map((row) => [`${row.indicatorId}|${row.ref}`, row]));
+    const who = { clientId: writer.clientId, feedRunId: writer.feedRunId };
+    const created = await this.repository.insertNew(tx, writer.source, prepared, who, at);
 
-    const created: Prepared[] = [];
-    const revised: (Prepared & { id: number; revision: number; previousValue: string })[] = [];
-    const touched: DailyKey[] = [];
-    let unchanged = 0;
+    const changes: RollupChange[] = [];
     for (const item of prepared) {
-      const row = current.get(`${item.indicatorId}|${item.ref}`);
-      if (!row) {
-        created.push(item);
-        touched.push(item);
-      } else if (sameContent(row, item)) {
-        unchanged += 1;
-      } else {
-        revised.push({ ...item, id: row.id, revision: row.revision + 1, previousValue: row.value });
-        touched.push(item, row); // the day it moved from needs its roll-up rebuilt too
+      const row = created.get(`${item.indicatorId}|${item.ref}`);
+      if (row) changes.push({ ...keyOf(item), value: item.value, sign: 1, seq: row.seq });
+    }
+    const revised: (Prepared & { id: number; revision: number; previousValue: string; was: ObservationRow })[] = [];
+    let unchanged = 0;
+    if (created.size < prepared.length) {
+      // the refs that exist: locked, so a concurrent revision of one of them waits for this one
+      const rest = prepared.filter((item) => !created.has(`${item.indicatorId}|${item.ref}`));
+      const current = new Map(
+        (await this.repository.lockByKeys(tx, writer.source, rest)).map((row) => [`${row.indicatorId}|${row.ref}`, row]),
+      );
+      for (const item of rest) {
+        const row = current.get(`${item.indicatorId}|${item.ref}`);
+        // created by another writer, or gone since (its indicator deleted): the caller may try again
+        if (!row) throw new Error(`observation ${item.indicatorId}|${item.ref} changed while it was written`);
+        if (sameContent(row, item)) unchanged += 1;
+        else revised.push({ ...item, id: row.id, revision: row.revision + 1, previousValue: row.value, was: row });
+      }
+      const seqs = await this.repository.revise(tx, revised, who, at);
+      for (const item of revised) {
+        // the old value goes out of its day (which it may have left), the new one comes into its own day,
+        // as the day's latest value: a revision is the last value received
+        const moved = dailyKeyOf(item.was) !== dailyKeyOf(item);
+        changes.push({ ...keyOf(item.was), value: item.was.value, sign: -1, seq: 0, moved });
+        changes.push({ ...keyOf(item), value: item.value, sign: 1, seq: seqs.get(item.id)! });
       }
     }
-    const counts = { accepted: prepared.length, created: created.length, revised: revised.length, unchanged };
-    if (dryRun) return counts;
+    const counts = { accepted: prepared.length, created: created.size, revised: revised.length, unchanged };
+    if (changes.length === 0) return counts;
+    await this.repository.applyRollups(tx, changes, at);
+    await this.repository.bumpDataVersion(tx, prepared[0].indicatorId);
+    return counts;
+  }
 
-    const who = { clientId: writer.clientId, feedRunId: writer.feedRunId };
-    const ids = await this.repository.insert(tx, writer.source, created, who, at);
-    await this.repository.revise(tx, revised, who, at);
-    await this.repository.recordRevisions(
-      tx,
-      [
-        ...created.map((c) => ({ ...c, observationId: ids.get(`${c.indicatorId}|${c.ref}`)!, revision: 1, previousValue: null })),
-        ...revised.map((r) => ({ ...r, observationId: r.id })),
-      ],
-      who,
-      at,
-    );
-    await this.repository.refreshDaily(tx, touched);
+  /** A dry run: what a write would do, read without locking or writing anything. */
+  private async count(db: Db, writer: Writer, prepared: Prepared[]): Promise<SubmitCounts> {
+    const existing = await this.repository.findByKeys(db, writer.source, prepared);
+    const current = new Map(existing.map((row) => [`${row.indicatorId}|${row.ref}`, row]));
+    const counts = { accepted: prepared.length, created: 0, revised: 0, unchanged: 0 };
+    for (const item of prepared) {
+      const row = current.get(`${item.indicatorId}|${item.ref}`);
+      if (!row) counts.created += 1;
+      else if (sameContent(row, item)) counts.unchanged += 1;
+      else counts.revised += 1;
+    }
     return counts;
   }
 
@@ -280,7 +304,40 @@ export class ObservationService {
       );
     }
     if (dryRun) return this.write(this.db, writer, prepared, true);
-    return this.db.transaction((tx) => this.write(tx, writer, prepared));
+    return retryOnConflict(() => this.db.transaction((tx) => this.write(tx, writer, prepared)));
+  }
+}
+
+const keyOf = (k: DailyKey): DailyKey => ({
+  indicatorId: k.indicatorId,
+  regionId: k.regionId,
+  stageId: k.stageId,
+  observedOn: k.observedOn,
+});
+
+/** PostgreSQL's "try again" codes: a deadlock it broke, a serialization failure. */
+const retryable = new Set(['40P01', '40001']);
+
+function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Runs a whole transaction again when PostgreSQL broke a deadlock or a serialization conflict: the
+ * batch is all or nothing, so running it again is safe. Writers take rows in one order, so this is a
+ * safety net, not a path taken in the ordinary course.
+ */
+async function retryOnConflict<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !retryable.has(sqlState(error) ?? '')) throw error;
+    }
   }
 }
 

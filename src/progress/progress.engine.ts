@@ -28,8 +28,9 @@ export interface IndicatorSpec {
   silentUnits: Set<number>;
 }
 
-/** A region's series of one indicator (and stage) as of a date: what the daily roll-up gives. */
+/** A region's series of one indicator (and stage) as of a date: what the roll-ups give. */
 export interface SeriesAsOf {
+  /** the sum of the facts up to the date (read for SUM indicators only) */
   sum: string;
   latest: string;
   lastObservedOn: string;
@@ -123,6 +124,12 @@ interface Valued {
   last: string | null;
 }
 
+/**
+ * Values already computed for one set of ValuesAsOf (indicator id → region id → value, null for
+ * none): a whole plan computes each 全市 value once, not once per unit that shows its share of it.
+ */
+export type ValueMemo = Map<number, Map<number, Valued | null>>;
+
 /** The value of one indicator in one reporting unit, from that unit's own series. */
 function ownValue(spec: IndicatorSpec, byStage: Map<number, SeriesAsOf> | undefined): Valued | undefined {
   if (!byStage || byStage.size === 0) return undefined;
@@ -157,17 +164,36 @@ export function valueOf(
   values: ValuesAsOf,
   regionId: number,
   unitIds: number[],
+  memo?: ValueMemo,
+): Valued | undefined {
+  if (!memo) return computeValue(spec, specs, values, regionId, unitIds);
+  let byRegion = memo.get(spec.id);
+  if (!byRegion) memo.set(spec.id, (byRegion = new Map<number, Valued | null>()));
+  const known = byRegion.get(regionId);
+  if (known !== undefined) return known ?? undefined;
+  const valued = computeValue(spec, specs, values, regionId, unitIds, memo);
+  byRegion.set(regionId, valued ?? null);
+  return valued;
+}
+
+function computeValue(
+  spec: IndicatorSpec,
+  specs: Map<number, IndicatorSpec>,
+  values: ValuesAsOf,
+  regionId: number,
+  unitIds: number[],
+  memo?: ValueMemo,
 ): Valued | undefined {
   if (spec.accumulation === 'DERIVED') {
-    const numerator = valueOf(specs.get(spec.numeratorId!)!, specs, values, regionId, unitIds);
-    const denominator = valueOf(specs.get(spec.denominatorId!)!, specs, values, regionId, unitIds);
+    const numerator = valueOf(specs.get(spec.numeratorId!)!, specs, values, regionId, unitIds, memo);
+    const denominator = valueOf(specs.get(spec.denominatorId!)!, specs, values, regionId, unitIds, memo);
     // a zero denominator gives no value, not an error
     if (!numerator || !denominator || denominator.value.isZero()) return undefined;
     return { value: numerator.value.div(denominator.value).times(100), last: maxOf([numerator.last, denominator.last]) };
   }
   const perUnit = values.get(spec.id);
   if (regionId !== TOTAL) return ownValue(spec, perUnit?.get(regionId));
-  const reported = unitIds.map((id) => ownValue(spec, perUnit?.get(id))).filter((v) => v !== undefined);
+  const reported = unitIds.map((id) => valueOf(spec, specs, values, id, unitIds, memo)).filter((v) => v !== undefined);
   if (reported.length === 0) return undefined;
   const numbers = reported.map((r) => r.value);
   const value =
@@ -199,12 +225,13 @@ export function figureOf(
   values: ValuesAsOf,
   regionId: number,
   unitIds: number[],
+  memo?: ValueMemo,
 ): IndicatorFigure {
   const { scored, target } = targetFor(spec, regionId);
-  const valued = valueOf(spec, specs, values, regionId, unitIds);
+  const valued = valueOf(spec, specs, values, regionId, unitIds, memo);
   let shareOfCity: Decimal | null = null;
   if (valued && regionId !== TOTAL && spec.aggregation === 'SUM') {
-    const total = valueOf(spec, specs, values, TOTAL, unitIds);
+    const total = valueOf(spec, specs, values, TOTAL, unitIds, memo);
     if (total && !total.value.isZero()) shareOfCity = valued.value.div(total.value).times(100);
   }
   if (!valued) return { value: null, percent: null, achieved: false, lastObservedOn: null, scored, shareOfCity };

@@ -6,16 +6,20 @@ import type { PlanProgress, PlanStructure, ProgressService } from './progress.se
 
 export const maxDatesPerRequest = 31;
 
-/** Per request: a plan's structure once, and its figures once per date asked. */
+/**
+ * Per request: a plan's data version read once, first; then its structure and its figures for each
+ * date asked, from the service's whole-plan cache when they are kept under that version.
+ */
 export function createProgressLoaders(service: ProgressService, repository: ProgressRepository) {
-  const structures = new Map<number, Promise<PlanStructure>>();
-  const structureOf = (plan: PlanRow) => {
-    let pending = structures.get(plan.id);
-    if (!pending) structures.set(plan.id, (pending = service.structure(plan)));
+  const versions = new Map<number, Promise<number>>();
+  const versionOf = (plan: PlanRow) => {
+    let pending = versions.get(plan.id);
+    if (!pending) versions.set(plan.id, (pending = service.dataVersion(plan)));
     return pending;
   };
+  const structureOf = async (plan: PlanRow): Promise<PlanStructure> => service.structureAt(plan, await versionOf(plan));
   const snapshots = new DataLoader<{ plan: PlanRow; asOf: string }, PlanProgress, string>(
-    (keys) => Promise.all(keys.map(async ({ plan, asOf }) => service.planProgress(plan, asOf, await structureOf(plan)))),
+    (keys) => Promise.all(keys.map(async ({ plan, asOf }) => service.planProgressAt(plan, await versionOf(plan), asOf))),
     { cacheKeyFn: ({ plan, asOf }) => `${plan.id}|${asOf}` },
   );
   // series of many indicators up to one date: one read of the daily roll-up for all of them

@@ -3,7 +3,7 @@ import type { HubContext } from '../http/context.js';
 import { AsOfArgs, PlanArgs, RegionArgs } from '../shared/args.js';
 import type { AgencyRow, IndicatorRow, PlanRow, ProjectRow, RegionRow } from '../plan/plan.repository.js';
 import { resolvePlan } from '../plan/plan.service.js';
-import { AgencyType, IndicatorKind, IndicatorType, PlanType, ProjectType } from '../plan/plan.types.js';
+import { AgencyType, IndicatorType, PlanType, ProjectType } from '../plan/plan.types.js';
 import { notFound } from '../shared/errors.js';
 import { DateScalar } from '../shared/scalars.js';
 import {
@@ -162,10 +162,6 @@ export class ConsolidatedResolver {
     const structure = await ctx.loaders.progress.structureOf(plan);
     const regions = regionCode === totalRegion.code ? [totalRegion, ...snap.regions] : [await regionOf(ctx, plan, regionCode)];
     const agencies = new Map((await ctx.loaders.plan.allAgencies()).map((a) => [a.id, a]));
-    return consolidatedRows(snap, structure, regions, agencies).map((row) => ({
-      ...row,
-      kind: row.kind as IndicatorKind,
-      leadAgencyCodes: row.leadAgencies.map((a) => a.code),
-    }));
+    return consolidatedRows(snap, structure, regions, agencies);
   }
 }

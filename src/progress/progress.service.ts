@@ -17,6 +17,7 @@ import {
   type Rollup,
   type SeriesAsOf,
   type Shown,
+  type ValueMemo,
   type ValuesAsOf,
 } from './progress.engine.js';
 import type { DailyRow, ProgressRepository } from './progress.repository.js';
@@ -108,11 +109,74 @@ function showRollup(rollup: Rollup, expected: number): ShownRollup {
   };
 }
 
+/** How many dates of one plan's current figures are kept (a dashboard asks for today, BI tools for a few more). */
+const datesKept = 32;
+
+/** One plan's figures at one data version: its structure, and the whole plan as of each date asked. */
+interface CachedPlan {
+  version: number;
+  structure: Promise<PlanStructure>;
+  /** asOf → the whole plan's figures as of it, the most recently used last */
+  snapshots: Map<string, Promise<PlanProgress>>;
+}
+
 export class ProgressService {
+  /**
+   * Whole-plan figures by plan, kept under the data version they were computed at. A reader reads
+   * the version first (one statement), then takes what is kept under it or computes it: every write
+   * that changes a figure bumps the version in its own transaction, so nothing kept here is older
+   * than a write that returned before the reader asked, in this process or in any other replica.
+   */
+  private readonly cache = new Map<number, CachedPlan>();
+
   constructor(
     private readonly plans: PlanRepository,
     private readonly progress: ProgressRepository,
   ) {}
+
+  /** The plan's data version, read before any figure it is used to find. */
+  dataVersion(plan: PlanRow): Promise<number> {
+    return this.progress.dataVersion(plan.id);
+  }
+
+  /** The plan's structure at (at least) this version. */
+  structureAt(plan: PlanRow, version: number): Promise<PlanStructure> {
+    return this.entry(plan, version).structure;
+  }
+
+  /** The whole plan's figures as of a date at (at least) this version: computed once per version and date. */
+  planProgressAt(plan: PlanRow, version: number, asOf: string): Promise<PlanProgress> {
+    const entry = this.entry(plan, version);
+    let pending = entry.snapshots.get(asOf);
+    if (pending) {
+      // most recently used last
+      entry.snapshots.delete(asOf);
+      entry.snapshots.set(asOf, pending);
+      return pending;
+    }
+    pending = entry.structure.then((structure) => this.planProgress(plan, asOf, structure));
+    entry.snapshots.set(asOf, pending);
+    if (entry.snapshots.size > datesKept) entry.snapshots.delete(entry.snapshots.keys().next().value!);
+    // a failed read is not kept: the next reader tries again
+    const kept = pending;
+    kept.catch(() => {
+      if (entry.snapshots.get(asOf) === kept) entry.snapshots.delete(asOf);
+    });
+    return kept;
+  }
+
+  private entry(plan: PlanRow, version: number): CachedPlan {
+    const kept = this.cache.get(plan.id);
+    if (kept && kept.version === version) return kept;
+    const entry: CachedPlan = { version, structure: this.structure(plan), snapshots: new Map() };
+    // a reader that read an older version than the one kept (it asked first, answers later) computes its own
+    if (kept && kept.version > version) return entry;
+    this.cache.set(plan.id, entry);
+    entry.structure.catch(() => {
+      if (this.cache.get(plan.id) === entry) this.cache.delete(plan.id);
+    });
+    return entry;
+  }
 
   /** The plan's structure, read once per request whatever the number of dates asked. */
   async structure(plan: PlanRow) {
@@ -145,11 +209,13 @@ export function computePlanProgress(
   const expected = expectedPercent(plan.periodStart, plan.periodEnd, asOf);
   const unitIds = regions.map((r) => r.id);
   const figures = new Map<number, Map<number, RegionFigure>>();
+  // each value once: a unit's share of 全市 and a ratio's numerator reuse what was computed
+  const memo: ValueMemo = new Map();
   for (const indicator of indicators) {
     const spec = specs.get(indicator.id)!;
     const byRegion = new Map<number, RegionFigure>();
     for (const regionId of [TOTAL, ...unitIds]) {
-      const figure = figureOf(spec, specs, values, regionId, unitIds);
+      const figure = figureOf(spec, specs, values, regionId, unitIds, memo);
       byRegion.set(regionId, { figure, shown: show(figure, spec, expected) });
     }
     figures.set(indicator.id, byRegion);
@@ -239,7 +305,7 @@ export interface ConsolidatedRow {
   indicatorCode: string;
   indicatorName: string;
   unit: string;
-  kind: string;
+  kind: IndicatorRow['kind'];
   regionCode: string;
   regionName: string;
   target: string | null;
@@ -250,12 +316,37 @@ export interface ConsolidatedRow {
   shareOfCity: number | null;
   status: Status;
   leadAgencies: AgencyRow[];
+  /** the codes of leadAgencies, as the API lists them */
+  leadAgencyCodes: string[];
   lastObservedOn: string | null;
   asOf: string;
 }
 
-/** One flat row per indicator and region (totalRegion: 全市): what BI tools, the ledger and the SQL views all show. */
+/** The rows already built from one set of figures, by the regions asked (the figures are kept per data version). */
+const rowsKept = new WeakMap<PlanProgress, Map<string, ConsolidatedRow[]>>();
+
+/**
+ * One flat row per indicator and region (totalRegion: 全市): what BI tools, the ledger and the SQL
+ * views all show. Built once per set of figures and regions asked: the rows are shared by every
+ * caller of the same figures, to be read, never changed.
+ */
 export function consolidatedRows(
+  snap: PlanProgress,
+  structure: PlanStructure,
+  regions: RegionRow[],
+  agencies: Map<number, AgencyRow>,
+): ConsolidatedRow[] {
+  const key = regions.map((r) => r.id).join(',');
+  let byRegions = rowsKept.get(snap);
+  const kept = byRegions?.get(key);
+  if (kept) return kept;
+  const rows = buildRows(snap, structure, regions, agencies);
+  if (!byRegions) rowsKept.set(snap, (byRegions = new Map<string, ConsolidatedRow[]>()));
+  byRegions.set(key, rows);
+  return rows;
+}
+
+function buildRows(
   snap: PlanProgress,
   structure: PlanStructure,
   regions: RegionRow[],
@@ -265,6 +356,7 @@ export function consolidatedRows(
   return structure.indicators.flatMap((indicator) => {
     const project = projects.get(indicator.projectId)!;
     const leads = (structure.links.get(project.id) ?? []).filter((l) => l.role === 'LEAD').map((l) => agencies.get(l.agencyId)!);
+    const leadAgencyCodes = leads.map((a) => a.code);
     return regions.map((region) => {
       const { figure, shown } = snap.indicators.get(indicator.id)!.get(region.id)!;
       return {
@@ -284,6 +376,7 @@ export function consolidatedRows(
         shareOfCity: shown.shareOfCity,
         status: shown.status,
         leadAgencies: leads,
+        leadAgencyCodes,
         lastObservedOn: figure.lastObservedOn,
         asOf: snap.asOf,
       };

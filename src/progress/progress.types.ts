@@ -12,7 +12,7 @@ export const StatusEnum = graphqlEnum(statuses, {
     'NO_DATA: a scored figure with nothing reported; NOT_SCORED: TRACKED, a unit without a decomposed target, a project of TRACKED only',
 });
 
-@ObjectType('Progress', { description: 'A figure as of a date' })
+@ObjectType('Progress', { simpleResolvers: true, description: 'A figure as of a date' })
 export class ProgressType {
   @Field(() => DecimalScalar, {
     nullable: true,
@@ -41,20 +41,20 @@ export class ProgressType {
   lastObservedOn!: string | null;
 }
 
-@ObjectType('RegionProgress')
+@ObjectType('RegionProgress', { simpleResolvers: true })
 export class RegionProgressType {
   @Field(() => RegionType) region!: RegionType;
   @Field(() => ProgressType) progress!: ProgressType;
 }
 
-@ObjectType('SeriesPoint', { description: 'The value as of a day that has data' })
+@ObjectType('SeriesPoint', { simpleResolvers: true, description: 'The value as of a day that has data' })
 export class SeriesPointType {
   @Field(() => DateScalar) date!: string;
   @Field(() => DecimalScalar) value!: string;
   @Field(() => Float, { nullable: true }) percent!: number | null;
 }
 
-@ObjectType('IndicatorRow', { description: 'One flat row per indicator (and region): for BI tools' })
+@ObjectType('IndicatorRow', { simpleResolvers: true, description: 'One flat row per indicator (and region): for BI tools' })
 export class IndicatorRowType {
   @Field(() => Int) projectNumber!: number;
   @Field(() => String) projectTitle!: string;

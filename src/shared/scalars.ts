@@ -43,8 +43,18 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
   },
 });
 
+/** A real day of the Gregorian calendar (2023-02-30 is not), without a date library: a batch has thousands. */
+function isCalendarDate(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
 function dateFrom(input: unknown): string {
-  if (typeof input === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(input) && DateTime.fromISO(input).isValid) return input;
+  if (typeof input === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(input) && isCalendarDate(input)) return input;
   throw invalid(`"${String(input).slice(0, 40)}" is not a date YYYY-MM-DD`);
 }
 
