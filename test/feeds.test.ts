@@ -238,8 +238,9 @@ describe('pulling bureau feeds', () => {
       );
       const rejections = data!.feedRuns.edges[0].node.rejections;
       expect(rejections.map((r: any) => [r.recordIndex, r.field, r.raw.loanId])).toEqual([
-        [1, 'regionCode', 'Q2'],
-        [2, 'value', 'Q3'],
+        // named by the bureau's own fields, as the mapping reads them
+        [1, 'countyCode', 'Q2'],
+        [2, 'amountYuan', 'Q3'],
       ]);
       expect(rejections[0].reason).toBe('unknown region "999999" in plan shangrao-2023');
       const rows = await queryRows<{ ref: string }>(
@@ -378,7 +379,7 @@ describe('pulling bureau feeds', () => {
         t.hub.db,
         sql`select field, raw->>'loanId' as "loanId" from feed_rejections where feed_run_id = ${run.id}`,
       );
-      expect(rejection).toEqual({ field: 'ref', loanId: 'N\ufffd1' });
+      expect(rejection).toEqual({ field: 'loanId', loanId: 'N\ufffd1' });
     } finally {
       sim.setData({ loans });
     }

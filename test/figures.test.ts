@@ -167,7 +167,7 @@ describe('figures that mean what the office reads them as', () => {
       expect((await progress('1.1')).value).toBeNull();
     });
 
-    it('a feed record at the wrong level goes to quarantine, naming regionCode, while the rest of the page lands', async () => {
+    it('a feed record at the wrong level goes to quarantine, naming its own region field, while the rest of the page lands', async () => {
       const records = [
         { id: 'R-1', region: '361104', on: '2023-06-15', amount: '885' },
         { id: 'R-2', region: '361100', on: '2023-06-15', amount: '885' },
@@ -195,7 +195,8 @@ describe('figures that mean what the office reads them as', () => {
         const run = await t.hub.feeds.pull(feed.id, 'level-test', 'MANUAL', 1, true);
         expect([run.status, run.fetched, run.accepted, run.rejected]).toEqual(['SUCCEEDED', 2, 1, 1]);
         const [rejection] = await t.hub.db.select().from(feedRejections).where(eq(feedRejections.feedRunId, run.id));
-        expect(rejection.field).toBe('regionCode');
+        // named as the bureau's record names it: the mapping reads the region from `region`
+        expect(rejection.field).toBe('region');
         expect(rejection.reason).toContain('counties and zones');
         // 广信区's record landed: 885 is the target, 100 %
         expect(await progress('2.1', '361104')).toMatchObject({ value: '885', percent: 100, status: 'ACHIEVED' });

@@ -117,9 +117,10 @@ describe('testFeed', () => {
     expect([trial.fetched, trial.accepted, trial.rejected]).toEqual([4, 1, 3]);
     expect(trial.observations.map((o: { ref: string }) => o.ref)).toEqual(['A-1']);
     expect(trial.rejections.map((r: { recordIndex: number; field: string }) => [r.recordIndex, r.field])).toEqual([
+      // each named by the record's own field, as the mapping reads it
       [3, 'on'],
-      [1, 'regionCode'],
-      [2, 'regionCode'],
+      [1, 'county'],
+      [2, 'county'],
     ]);
     expect(trial.rejections.find((r: { recordIndex: number }) => r.recordIndex === 1).reason).toContain('unknown region "361199"');
     expect(trial.rejections.find((r: { recordIndex: number }) => r.recordIndex === 2).reason).toContain('counties and zones');

@@ -50,8 +50,13 @@ export class MappingError extends Error {
  * Turns one feed record into the observations its rules produce (possibly none). A record that
  * cannot be read (no ref, an unknown region, an unreadable date or value) throws MappingError.
  */
+/** Where each part of an observation came from in the record: a quarantined record names its own field. */
+export type SourceFields = Partial<Record<keyof ObservationItem, string>>;
+
 export interface MappedRecord {
   items: ObservationItem[];
+  /** beside each item: the record's fields (or mapping settings) its parts came from */
+  sources: SourceFields[];
   /** rules that did not fire for this record: an observation they made earlier is withdrawn */
   silent: { indicatorCode: string; ref: string }[];
 }
@@ -80,7 +85,8 @@ export function mapRecord(
 
   const items: ObservationItem[] = [];
   const quiet: { indicatorCode: string; ref: string }[] = [];
-  for (const rule of mapping.rules) {
+  const sources: SourceFields[] = [];
+  for (const [ruleIndex, rule] of mapping.rules.entries()) {
     const key = { indicatorCode: rule.indicator, ref: `${ref}${rule.refSuffix ?? ''}` };
     const conditions = rule.when === undefined ? [] : Array.isArray(rule.when) ? rule.when : [rule.when];
     if (!conditions.every((c) => holds(record, c))) {
@@ -109,8 +115,19 @@ export function mapRecord(
       stageCode: rule.stage ?? null,
       allowFuture: scheduled,
     });
+    const at = `rules[${ruleIndex}]`;
+    sources.push({
+      indicatorCode: `${at}.indicator`,
+      regionCode: mapping.region?.field ?? 'region',
+      date: dateField,
+      value: rule.value ?? `${at}.constant`,
+      unit: `${at}.unit`,
+      ref: mapping.ref.field,
+      stageCode: `${at}.stage`,
+      note: 'note',
+    });
   }
   // a key another rule filled is not silent (two rules may feed one indicator under conditions)
   const filled = new Set(items.map((i) => `${i.indicatorCode}|${i.ref}`));
-  return { items, silent: quiet.filter((k) => !filled.has(`${k.indicatorCode}|${k.ref}`)) };
+  return { items, sources, silent: quiet.filter((k) => !filled.has(`${k.indicatorCode}|${k.ref}`)) };
 }

@@ -24,7 +24,7 @@ import {
   type Mapping,
 } from './feeds.config.js';
 import { FeedFetchError, fetchPage, firstPage, type FetchableFeed, type PageState } from './feeds.fetch.js';
-import { MappingError, mapRecord, pathGet } from './feeds.mapping.js';
+import { MappingError, mapRecord, pathGet, type SourceFields } from './feeds.mapping.js';
 import type { FeedRejectionRow, FeedRepository, FeedRow, FeedRunRow, NewFeedRow } from './feeds.repository.js';
 
 export const defaultFeedTimeoutMs = 30_000;
@@ -483,13 +483,13 @@ export class FeedService {
   }
 
   private async mapPage(feed: FeedRow, plan: PlanRow, model: PlanWriteModel, records: unknown[]) {
-    const items: { item: ObservationItem; record: number }[] = [];
+    const items: { item: ObservationItem; record: number; source?: SourceFields }[] = [];
     const rejected: [number, { field: string; reason: string }][] = [];
     const silent: { record: number; indicatorCode: string; ref: string }[] = [];
     records.forEach((record, index) => {
       try {
         const mapped = mapRecord(record, feed.mapping, plan);
-        for (const item of mapped.items) items.push({ item, record: index });
+        mapped.items.forEach((item, i) => items.push({ item, record: index, source: mapped.sources[i] }));
         for (const key of mapped.silent) silent.push({ record: index, ...key });
       } catch (error) {
         if (!(error instanceof MappingError)) throw error;
@@ -549,14 +549,16 @@ export interface FeedTrial {
 
 /** A page's records sorted: each accepted whole or quarantined whole, with the first problem's field and reason. */
 function sortPage<P extends { index: number }>(
-  mapped: { items: { record: number }[]; rejected: [number, { field: string; reason: string }][] },
+  mapped: { items: { record: number; source?: SourceFields }[]; rejected: [number, { field: string; reason: string }][] },
   prepared: P[],
   problems: { index: number; field: string; message: string }[],
 ): { good: P[]; badRecords: Map<number, { field: string; reason: string }> } {
   const badRecords = new Map<number, { field: string; reason: string }>(mapped.rejected);
   for (const p of problems) {
-    const record = mapped.items[p.index].record;
-    if (!badRecords.has(record)) badRecords.set(record, { field: p.field.replace(/^input\[\d+\]\./, ''), reason: p.message });
+    const { record, source } = mapped.items[p.index];
+    // named as the bureau's record names it (countyCode), as a mapping error is, not as an observation field
+    const field = p.field.replace(/^input\[\d+\]\./, '') as keyof SourceFields;
+    if (!badRecords.has(record)) badRecords.set(record, { field: source?.[field] ?? field, reason: p.message });
   }
   return { good: prepared.filter((item) => !badRecords.has(mapped.items[item.index].record)), badRecords };
 }
