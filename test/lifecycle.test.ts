@@ -117,6 +117,17 @@ describe('stopping hub processes', () => {
     });
     afterAll(() => database.drop());
 
+    it('npm run start:api: SIGTERM to npm stops the hub itself, and the port is free', async () => {
+      const hub = start('api', { DATABASE_URL: database.url }, { viaNpm: true });
+      const url = await hub.listening();
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const stopped = await stopWith(hub, 'SIGTERM');
+      expect(stopped.code).toBe(0);
+      expect(stopped.ms).toBeLessThan(3_000);
+      // npm's script execs node, so the signal reached the hub and not only npm
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    });
+
     it('worker: SIGTERM ends it in time with code 0', async () => {
       const worker = start('worker', { DATABASE_URL: database.url });
       await worker.waitFor(/workers started/);

@@ -39,12 +39,16 @@ export type HubMode = 'all' | 'api' | 'worker';
  * Spawns a real hub process. NODE_ENV is production (Apollo's own signal handling is on, as in
  * production), PORT 0 on loopback, a queue prefix of its own on the shared Redis; `env` overrides.
  */
-export function spawnHub(mode: HubMode, env: Record<string, string>, options: { compiled?: boolean } = {}): HubProcess {
+export function spawnHub(mode: HubMode, env: Record<string, string>, options: { compiled?: boolean; viaNpm?: boolean } = {}): HubProcess {
   const redis = env.REDIS_URL ?? redisUrl();
   const prefix = env.HUB_QUEUE_PREFIX ?? `proc-${randomBytes(4).toString('hex')}`;
   // compiled: the JavaScript `npm run build` leaves in dist/, as the production image runs it
   const entry = options.compiled ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
-  const child = spawn(process.execPath, [...entry, mode], {
+  // viaNpm: as an operator types it (npm start, npm run start:api), the signal going to npm itself
+  const [command, args] = options.viaNpm
+    ? ['npm', ['run', '--silent', mode === 'all' ? 'start' : `start:${mode}`]]
+    : [process.execPath, [...entry, mode]];
+  const child = spawn(command, args, {
     cwd: root,
     env: {
       PATH: process.env.PATH,
