@@ -1,6 +1,5 @@
 import type { Job, Queue } from 'bullmq';
 import type { Hub } from '../src/app.js';
-import { ReminderRepository } from '../src/reminders/reminders.repository.js';
 import type { FeedPullPayload } from './feed-pull.js';
 import { QueueName } from './queues.js';
 import { webhookJobId, type JobRuntime } from './runtime.js';
@@ -82,7 +81,7 @@ async function reconcileRuns(hub: Hub, runtime: JobRuntime, report: ReconcileRep
 
 async function reconcileDeliveries(hub: Hub, runtime: JobRuntime, report: ReconcileReport): Promise<void> {
   const queue = runtime.queue(QueueName.Webhook);
-  const repository = new ReminderRepository(hub.db);
+  const { repository } = hub.reminders;
   for (const notification of await repository.pendingDeliveries()) {
     const job = await queue.getJob(webhookJobId(notification.id));
     if (!job) {
