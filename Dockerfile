@@ -13,10 +13,11 @@ COPY drizzle ./drizzle
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
+# Chromium and a Chinese font print the monthly bulletin (GET /export/bulletin.pdf), offline
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends tini \
+  && apt-get install -y --no-install-recommends tini chromium fonts-wqy-microhei \
   && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production PORT=4000 HUB_DATA_DIR=/app/data
+ENV NODE_ENV=production PORT=4000 HUB_DATA_DIR=/app/data HUB_CHROMIUM_PATH=/usr/bin/chromium
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -18,8 +18,8 @@ export default tseslint.config(
     },
   },
   {
-    // the dashboard is plain browser JavaScript, outside the TypeScript project
-    files: ['src/http/dashboard/**/*.js'],
+    // the dashboard and the explorer are plain browser JavaScript, outside the TypeScript project
+    files: ['src/http/dashboard/**/*.js', 'src/http/explorer/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { ...globals.browser }, sourceType: 'module' },
     // full-width spaces (U+3000) in Chinese labels are layout, not typos

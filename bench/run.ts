@@ -127,9 +127,9 @@ function compile(): string {
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, outputText);
   }
-  // what the build copies beside the code: the migrations and the dashboard's static files
-  cpSync(join(root, 'drizzle/migrations'), join(out, 'drizzle/migrations'), { recursive: true });
-  cpSync(join(root, 'src/http/dashboard'), join(out, 'src/http/dashboard'), { recursive: true });
+  // what the build copies beside the code (npm run build): the migrations, the dashboard's and the explorer's static files
+  for (const folder of ['drizzle/migrations', 'src/http/dashboard', 'src/http/explorer'])
+    cpSync(join(root, folder), join(out, folder), { recursive: true });
   return out;
 }
 

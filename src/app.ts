@@ -9,8 +9,11 @@ import { ProgressRepository } from './progress/progress.repository.js';
 import { ProgressService } from './progress/progress.service.js';
 import { ReminderService } from './reminders/reminders.service.js';
 import { AuditService } from './audit/audit.service.js';
+import { LiveService } from './live/live.service.js';
 import { TokenService } from './auth/tokens.service.js';
+import { UserService } from './auth/users.service.js';
 import { fixedClock, systemClock, type Clock } from './shared/clock.js';
+import { localEventBus, type EventBus } from './shared/event-bus.js';
 import { noJobQueue, type JobQueue } from './shared/job-queue.js';
 import { targetPolicy } from './shared/targets.js';
 import { SecretBox } from './shared/secret-box.js';
@@ -24,6 +27,8 @@ export interface Hub {
   db: Db;
   /** work done later (pulls, schedules, reminders, deliveries): the port jobs/ implements */
   jobs: JobQueue;
+  /** what happened, for live subscribers in every process: the port jobs/ implements over Redis */
+  events: EventBus;
   planRepository: PlanRepository;
   progressRepository: ProgressRepository;
   progress: ProgressService;
@@ -32,7 +37,10 @@ export interface Hub {
   feeds: FeedService;
   reminders: ReminderService;
   tokens: TokenService;
+  users: UserService;
   audit: AuditService;
+  /** what live subscribers of this process receive */
+  live: LiveService;
   /** opens and seals webhook secrets and feed auth headers (HUB_SECRET_KEY) */
   secrets: SecretBox;
   close(): Promise<void>;
@@ -48,6 +56,8 @@ export interface HubOptions {
    * domain does not import). Without one, every job call answers SERVICE_UNAVAILABLE.
    */
   jobs?: (logger: Logger) => JobQueue;
+  /** live events between processes (jobs/redis-events.ts); without: this process's only */
+  events?: (logger: Logger) => EventBus;
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
@@ -55,12 +65,15 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const clock = options.clock ?? (config.now ? fixedClock(config.now) : systemClock);
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const jobs = options.jobs?.(logger) ?? noJobQueue;
+  const events = options.events?.(logger) ?? localEventBus();
   const db = database.db;
   const planRepository = new PlanRepository(db);
   const progressRepository = new ProgressRepository(db);
-  const observations = new ObservationService(db, planRepository, clock);
+  const observations = new ObservationService(db, planRepository, clock, events);
   const feedRepository = new FeedRepository(db);
   const secrets = new SecretBox(config.secretKey);
+  const reminders = new ReminderService(db, planRepository, clock, secrets, targetPolicy(config), jobs, events);
+  const live = new LiveService(events, planRepository, progressRepository, reminders, clock, logger);
   return {
     config,
     clock,
@@ -68,17 +81,22 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     database,
     db,
     jobs,
+    events,
     planRepository,
     progressRepository,
     progress: new ProgressService(planRepository, progressRepository),
     observations,
     feedRepository,
     feeds: new FeedService(db, feedRepository, planRepository, observations, clock, secrets, targetPolicy(config), jobs),
-    reminders: new ReminderService(db, planRepository, clock, secrets, targetPolicy(config), jobs),
+    reminders,
     secrets,
-    tokens: new TokenService(db, clock, config.timeZone),
+    tokens: new TokenService(db, clock, config.timeZone, events),
+    users: new UserService(db, clock, config.sessionHours, events),
     audit: new AuditService(db),
+    live,
     async close() {
+      live.close();
+      await events.close();
       await jobs.close();
       if (!options.database) await database.close();
     },

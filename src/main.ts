@@ -6,6 +6,7 @@ import { adminSocketPath, listenAdminSocket, sendAdminCommand } from './http/adm
 import { startHealthServer } from './http/health.js';
 import { startHttpServer } from './http/server.js';
 import { loadShippedPlans } from './plan/plan.files.js';
+import { redisEvents } from '../jobs/redis-events.js';
 import { bullmqJobs } from '../jobs/runtime.js';
 import { startWorkers } from '../jobs/workers.js';
 
@@ -26,7 +27,7 @@ async function main(mode: Mode): Promise<void> {
   // the one place (with the CLI) that picks the job queue: BullMQ on REDIS_URL
   const runtime = bullmqJobs(config);
   let jobs: ReturnType<typeof runtime> | undefined;
-  const hub = await createHub(config, { jobs: (logger) => (jobs = runtime(logger)) });
+  const hub = await createHub(config, { jobs: (logger) => (jobs = runtime(logger)), events: redisEvents(config) });
   const { logger } = hub;
   // Signals are handled from here on, before anything says it is ready: a signal that came before
   // process.on() would kill the process outright. One during startup stops it once startup is done.

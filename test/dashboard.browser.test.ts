@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/audit/audit.service.js';
 import { issueToken, revokeToken } from '../src/auth/auth.service.js';
 import { statusLabels } from '../src/progress/status.js';
 import { startTestHub, type TestHub } from './support/hub.js';
@@ -15,21 +15,10 @@ import {
   loans as sampleLoans,
   obs,
 } from './support/sample-data.js';
+import { artifacts, launchChromium, wait } from './support/browser.js';
 
 // The dashboard (src/http/dashboard) in a real Chromium against a real hub. A missing Chromium fails
 // the file in beforeAll: there is no silent skip.
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-const wait = { timeout: 15_000 };
 
 const submit = /* GraphQL */ `
   mutation ($input: [ObservationInput!]!) {
@@ -122,11 +111,13 @@ describe('the dashboard in a browser', () => {
   let t: TestHub;
   let browser: Browser;
   let office: string;
+  // a person of the office, who logs in with a name and password (issue 12)
+  const officePassword = 'correct horse battery';
   let hrss: string;
 
   beforeAll(async () => {
     // Chromium first: a machine without it fails here, not later
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 15_000 });
+    browser = await launchChromium();
     t = await startTestHub({ now: '2023-06-20T10:00:00+08:00', regionTargets: { '10.1': aedRegionTargets } });
     let redcross: string;
     let civil: string;
@@ -137,6 +128,7 @@ describe('the dashboard in a browser', () => {
       t.token('AGENCY', 'REDCROSS'),
       t.token('AGENCY', 'CIVIL'),
       t.token('AGENCY', 'HEALTH'),
+      t.hub.users.add({ name: 'zhang.wei', role: 'OFFICE', password: officePassword }, systemActor).then(() => ''),
     ]);
     const rounds = (await t.gql(office, '{ reportingRounds { id dueOn } }')).data!.reportingRounds as { id: string; dueOn: string }[];
     const round = (dueOn: string) => rounds.find((r) => r.dueOn === dueOn)!.id;
@@ -174,6 +166,14 @@ describe('the dashboard in a browser', () => {
     await page.waitForSelector('#login-form', { state: 'visible', ...wait });
     await page.fill('#token', token);
     await page.click('#login-button');
+  }
+
+  async function logInWithPassword(page: Page, name: string, password: string) {
+    await page.goto(`${t.url}/dashboard/`);
+    await page.waitForSelector('#password-form', { state: 'visible', ...wait });
+    await page.fill('#user-name', name);
+    await page.fill('#password', password);
+    await page.click('#password-button');
   }
 
   /** One cell of the region table: its status, value, second line, classes and computed colours. */
@@ -411,7 +411,8 @@ describe('the dashboard in a browser', () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     try {
-      await logIn(page, office);
+      // a person with a password: the ledgers come with the session's HttpOnly cookie
+      await logInWithPassword(page, 'zhang.wei', officePassword);
       await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
       await page.fill('#asOf', '2023-06-01');
       await page.waitForSelector('#dashboard[data-as-of="2023-06-01"] [data-project="10"]', wait);
@@ -426,6 +427,56 @@ describe('the dashboard in a browser', () => {
       // as of 1 June: 10.1 is 26 of 86 AEDs (hand-worked in the test above)
       expect(text).toContain(',10.1,');
       expect(text).toContain(',26,30.23,');
+      // and the monthly bulletin of that date, printed by the hub
+      const [pdf] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#bulletin-pdf')]);
+      expect(pdf.suggestedFilename()).toBe('bulletin-shangrao-2023-2023-06-01.pdf');
+      expect(
+        readFileSync(await pdf.path())
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('logs a person in with a name and password into an HttpOnly session that survives a reload, and 退出 ends it on the hub', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await logInWithPassword(page, 'zhang.wei', 'not the password');
+      await page.waitForFunction(
+        () => document.querySelector('#login-message')?.textContent?.includes('用户名或密码错误'),
+        undefined,
+        wait,
+      );
+      expect(await page.isHidden('#dashboard')).toBe(true);
+
+      await page.fill('#password', officePassword);
+      await page.click('#password-button');
+      await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
+      expect(await page.textContent('#who')).toContain('zhang.wei');
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: `${artifacts}dashboard-password-session.png` });
+      const [cookie] = await context.cookies();
+      expect(cookie).toMatchObject({ name: 'hub_session', path: '/', httpOnly: true, sameSite: 'Strict' });
+      expect(cookie.expires).toBeGreaterThan(Date.now() / 1000);
+      // no script of the page can read it, and nothing of it is in the tab's storage
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+      await page.reload();
+      await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
+      expect(await page.isHidden('#login')).toBe(true);
+
+      await page.click('#logout');
+      await page.waitForSelector('#password-form', { state: 'visible', ...wait });
+      // the hub ended the session: the old cookie opens nothing any more
+      await expect.poll(async () => (await context.cookies()).length, wait).toBe(0);
+      const reused = await fetch(`${t.url}/export/ledger.csv`, { headers: { cookie: `${cookie.name}=${cookie.value}` } });
+      expect(reused.status).toBe(401);
+      await page.reload();
+      await page.waitForSelector('#password-form', { state: 'visible', ...wait });
     } finally {
       await context.close();
     }

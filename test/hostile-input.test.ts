@@ -127,9 +127,24 @@ describe('user mistakes are 400s naming the field', () => {
     expect((await t.gql(hrss, mark, { ids: many.slice(0, 1000) })).data).toEqual({ markNotificationsRead: 0 });
   });
 
-  it('a malformed hub_token cookie is a 401 on /export and /admin/queues, never a 500', async () => {
-    for (const path of ['/export/ledger.csv', '/export/ledger.xlsx', '/admin/queues', '/metrics']) {
-      const response = await fetch(`${t.url}${path}`, { headers: { cookie: 'hub_token=%E0%A4%A' } });
+  it('an operationName the document does not hold is a 400, named or not, never a 500', async () => {
+    for (const query of ['{ today }', 'query Today { today }']) {
+      const response = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${hrss}` },
+        body: JSON.stringify({ query, operationName: 'Missing' }),
+      });
+      expect(response.status, query).toBe(400);
+      expect((await response.json()).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    }
+  });
+
+  it('a malformed hub_token or hub_session cookie is a 401 on /export and /admin/queues, never a 500', async () => {
+    for (const [path, cookie] of ['/export/ledger.csv', '/export/ledger.xlsx', '/admin/queues', '/metrics'].flatMap((p) => [
+      [p, 'hub_token=%E0%A4%A'],
+      [p, 'hub_session=%E0%A4%A'],
+    ])) {
+      const response = await fetch(`${t.url}${path}`, { headers: { cookie } });
       expect([400, 401], path).toContain(response.status);
       expect((await response.json()).errors[0].extensions.code).toMatch(/UNAUTHENTICATED|BAD_REQUEST/);
     }

@@ -24,6 +24,7 @@ describe('the compiled hub', () => {
       'dist/src/main.js',
       'dist/src/cli.js',
       'dist/src/http/dashboard/index.html',
+      'dist/src/http/explorer/index.html',
       'dist/drizzle/migrations/meta/_journal.json',
     ]) {
       expect(existsSync(file), file).toBe(true);

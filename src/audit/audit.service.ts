@@ -16,6 +16,7 @@ export interface Actor {
 export const systemActor: Actor = { name: 'hub', clientId: null };
 
 export function tokenActor(principal: Principal): Actor {
+  if (principal.userId !== null) return { name: `user ${principal.userName} (${principal.role})`, clientId: null };
   const who = [principal.role, principal.agencyCode, principal.label ? JSON.stringify(principal.label) : undefined].filter(Boolean);
   return { name: `token ${principal.clientId} (${who.join(' ')})`, clientId: principal.clientId };
 }

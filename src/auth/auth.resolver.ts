@@ -7,7 +7,8 @@ import { listOf } from '../shared/complexity.js';
 import { DateScalar, formatInZone } from '../shared/scalars.js';
 import { badInput } from '../shared/errors.js';
 import type { ApiTokenRow } from './auth.service.js';
-import { ApiTokenType, IssuedTokenType, PrincipalType, RoleEnum } from './auth.types.js';
+import { ApiTokenType, IssuedTokenType, PrincipalType, RoleEnum, UserType } from './auth.types.js';
+import type { UserRow } from './users.service.js';
 
 const expiresDescription =
   "when it stops working: a duration (90d, 12h, 2w), a date (2024-06-30: through that day in the hub's time zone) or an ISO date-time with an offset; omit: never";
@@ -24,6 +25,19 @@ function toApiToken(row: ApiTokenRow, ctx: HubContext): ApiTokenType {
     expiresAt: at(row.expiresAt),
     revokedAt: at(row.revokedAt),
     active: !row.revokedAt && !(row.expiresAt && row.expiresAt <= ctx.clock.now()),
+  };
+}
+
+function toUser(row: UserRow, ctx: HubContext): UserType {
+  const at = (d: Date | null) => (d ? formatInZone(d, ctx.config.timeZone) : null);
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    createdAt: at(row.createdAt)!,
+    passwordChangedAt: at(row.passwordChangedAt)!,
+    lastLoginAt: at(row.lastLoginAt),
+    disabledAt: at(row.disabledAt),
   };
 }
 
@@ -44,7 +58,7 @@ export class AuthResolver {
   async me(@Ctx() ctx: HubContext): Promise<PrincipalType> {
     const { principal } = ctx;
     const agency = principal.agencyId ? await ctx.loaders.plan.agencyById.load(principal.agencyId) : undefined;
-    return { role: principal.role, agency: agency ?? null, label: principal.label };
+    return { role: principal.role, agency: agency ?? null, label: principal.label, userName: principal.userName };
   }
 
   @Authorized('OFFICE')
@@ -89,6 +103,27 @@ export class AuthResolver {
     const expiresAt = expires ? ctx.hub.tokens.expiry(expires) : undefined;
     const { token, row } = await ctx.hub.tokens.rotate(tokenId(id), tokenActor(ctx.principal), expiresAt);
     return { token, apiToken: toApiToken(row, ctx) };
+  }
+}
+
+@Resolver()
+export class UserResolver {
+  @Authorized('OFFICE')
+  @Query(() => [UserType], { ...listOf(50), description: 'OFFICE: the people who may log in to the dashboard, disabled ones included' })
+  async users(@Ctx() ctx: HubContext): Promise<UserType[]> {
+    return (await ctx.hub.users.list()).map((row) => toUser(row, ctx));
+  }
+
+  @Authorized('OFFICE')
+  @Mutation(() => UserType, { description: 'OFFICE: the person cannot log in any more, and their open sessions end at once' })
+  async disableUser(@Ctx() ctx: HubContext, @Arg('name', () => String) name: string): Promise<UserType> {
+    return toUser((await ctx.hub.users.disable(name, tokenActor(ctx.principal))).row, ctx);
+  }
+
+  @Authorized('OFFICE')
+  @Mutation(() => UserType, { description: 'OFFICE: a disabled person may log in again, with the password they had' })
+  async enableUser(@Ctx() ctx: HubContext, @Arg('name', () => String) name: string): Promise<UserType> {
+    return toUser(await ctx.hub.users.enable(name, tokenActor(ctx.principal)), ctx);
   }
 }
 

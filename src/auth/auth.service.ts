@@ -9,10 +9,14 @@ import { AppError, ErrorCode, badInput, notFound } from '../shared/errors.js';
 
 export type Role = 'AGENCY' | 'BI' | 'OFFICE';
 
-/** Who a request comes from: an AGENCY token always names its agency, the others never do. */
+/**
+ * Who a request comes from: a system with an API token (an AGENCY token always names its agency, the
+ * others never do), or a person of the office or the BI team logged in to the dashboard.
+ */
 export type Principal =
-  | { clientId: number; role: 'AGENCY'; agencyId: number; agencyCode: string; label: string }
-  | { clientId: number; role: Exclude<Role, 'AGENCY'>; agencyId: null; agencyCode: null; label: string };
+  | { clientId: number; userId: null; userName: null; role: 'AGENCY'; agencyId: number; agencyCode: string; label: string }
+  | { clientId: number; userId: null; userName: null; role: Exclude<Role, 'AGENCY'>; agencyId: null; agencyCode: null; label: string }
+  | { clientId: null; userId: number; userName: string; role: Exclude<Role, 'AGENCY'>; agencyId: null; agencyCode: null; label: string };
 
 export type AgencyPrincipal = Extract<Principal, { role: 'AGENCY' }>;
 
@@ -216,9 +220,17 @@ export async function authenticate(db: Db, token: string, clock: Clock): Promise
   if (row.role === 'AGENCY') {
     // an AGENCY token without its agency cannot be: the agency row is never deleted
     if (row.agencyId === null || row.agencyCode === null) return undefined;
-    return { clientId: row.clientId, role: 'AGENCY', agencyId: row.agencyId, agencyCode: row.agencyCode, label: row.label };
+    return {
+      clientId: row.clientId,
+      userId: null,
+      userName: null,
+      role: 'AGENCY',
+      agencyId: row.agencyId,
+      agencyCode: row.agencyCode,
+      label: row.label,
+    };
   }
-  return { clientId: row.clientId, role: row.role, agencyId: null, agencyCode: null, label: row.label };
+  return { clientId: row.clientId, userId: null, userName: null, role: row.role, agencyId: null, agencyCode: null, label: row.label };
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

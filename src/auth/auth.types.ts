@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { clientRole, type ClientRole } from '../../drizzle/schema/auth.js';
+import { clientRole, userRole, type ClientRole, type UserRole } from '../../drizzle/schema/auth.js';
 import { AgencyType } from '../plan/plan.types.js';
 import { graphqlEnum } from '../shared/enums.js';
 import { DateTimeScalar } from '../shared/scalars.js';
@@ -15,7 +15,8 @@ export type RoleEnum = ClientRole;
 export class PrincipalType {
   @Field(() => RoleEnum) role!: RoleEnum;
   @Field(() => AgencyType, { nullable: true, description: 'the agency an AGENCY token is bound to' }) agency!: AgencyType | null;
-  @Field(() => String, { description: 'the label given when the token was issued' }) label!: string;
+  @Field(() => String, { description: 'the label given when the token was issued, or the name of the person logged in' }) label!: string;
+  @Field(() => String, { nullable: true, description: "a person's session: their login name; a token: null" }) userName!: string | null;
 }
 
 @ObjectType('ApiToken', { description: 'An API token as the office sees it: never the token itself, nor its hash' })
@@ -37,4 +38,25 @@ export class ApiTokenType {
 export class IssuedTokenType {
   @Field(() => String) token!: string;
   @Field(() => ApiTokenType) apiToken!: ApiTokenType;
+}
+
+/** The database enum's values as the GraphQL enum (drizzle/schema/auth.ts). */
+export const UserRoleEnum = graphqlEnum(userRole.enumValues, {
+  name: 'UserRole',
+  description: 'the roles a person may have: OFFICE (the leading-group office) or BI (read-only)',
+});
+export type UserRoleEnum = UserRole;
+
+@ObjectType('User', {
+  description: 'A person of the office or the BI team, who logs in to the dashboard: never the password, nor its hash',
+})
+export class UserType {
+  @Field(() => ID) id!: number;
+  @Field(() => String) name!: string;
+  @Field(() => UserRoleEnum) role!: UserRoleEnum;
+  @Field(() => DateTimeScalar) createdAt!: string;
+  @Field(() => DateTimeScalar) passwordChangedAt!: string;
+  @Field(() => DateTimeScalar, { nullable: true }) lastLoginAt!: string | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'a disabled person cannot log in; their sessions ended then' })
+  disabledAt!: string | null;
 }

@@ -1,6 +1,7 @@
 import type { Actor } from '../audit/audit.service.js';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../shared/clock.js';
+import type { EventBus } from '../shared/event-bus.js';
 import {
   issueToken,
   listTokens,
@@ -18,6 +19,7 @@ export class TokenService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly timeZone: string,
+    private readonly events: EventBus,
   ) {}
 
   list(): Promise<ApiTokenRow[]> {
@@ -38,12 +40,16 @@ export class TokenService {
     return { token: issued.token, row: await tokenById(this.db, issued.clientId) };
   }
 
-  revoke(id: number, actor: Actor): Promise<ApiTokenRow> {
-    return revokeToken(this.db, id, this.clock, actor);
+  /** Revokes a token; its open live connections close, in every process. */
+  async revoke(id: number, actor: Actor): Promise<ApiTokenRow> {
+    const row = await revokeToken(this.db, id, this.clock, actor);
+    await this.events.publish({ type: 'credentials-revoked', clientId: id, userId: null });
+    return row;
   }
 
   async rotate(id: number, actor: Actor, expiresAt?: Date | null): Promise<{ token: string; row: ApiTokenRow; replaced: number }> {
     const issued = await rotateToken(this.db, id, this.clock, actor, expiresAt ?? undefined);
+    await this.events.publish({ type: 'credentials-revoked', clientId: id, userId: null });
     return { token: issued.token, row: await tokenById(this.db, issued.clientId), replaced: id };
   }
 }

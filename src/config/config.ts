@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseSecretKey } from '../shared/secret-box.js';
 
@@ -47,7 +48,16 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** feeds and webhooks may call loopback and link-local addresses and the hub's own port (tests, the simulator) */
   HUB_ALLOW_LOOPBACK_TARGETS: booleanFlag.default(false),
+  /** how long a person's dashboard session lasts after logging in */
+  HUB_SESSION_HOURS: z.coerce.number().positive().max(720).default(8),
+  /** behind a reverse proxy: Express's "trust proxy" (e.g. `loopback`, `1`), so logins are limited per real address */
+  HUB_TRUST_PROXY: z.string().optional(),
+  /** the Chromium that prints PDFs (the bulletin); unset: the first of chromiumCandidates that exists */
+  HUB_CHROMIUM_PATH: z.string().optional(),
 });
+
+/** Where Debian (chromium) and Ubuntu (chromium-browser) put Chromium. */
+export const chromiumCandidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -80,6 +90,10 @@ export interface Config {
   /** the reconciler's period, and the job lock after which a silent worker's job counts as stalled */
   reconcileIntervalMs: number;
   jobLockMs: number;
+  sessionHours: number;
+  trustProxy: string | undefined;
+  /** HUB_CHROMIUM_PATH, or the first of chromiumCandidates found at start; undefined: no PDF printing (503) */
+  chromiumPath: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -119,5 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowLoopbackTargets: e.HUB_ALLOW_LOOPBACK_TARGETS,
     reconcileIntervalMs: e.HUB_RECONCILE_INTERVAL_MS,
     jobLockMs: e.HUB_JOB_LOCK_MS,
+    sessionHours: e.HUB_SESSION_HOURS,
+    trustProxy: e.HUB_TRUST_PROXY,
+    chromiumPath: e.HUB_CHROMIUM_PATH ?? chromiumCandidates.find((path) => existsSync(path)),
   };
 }

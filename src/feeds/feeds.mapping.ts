@@ -37,6 +37,13 @@ function toDecimalText(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A record's id as its observations carry it (the ref field, with the prefix); undefined when it has none. */
+export function recordRef(record: unknown, ref: Mapping['ref']): string | undefined {
+  const value = pathGet(record, ref.field);
+  if (isEmpty(value) || (typeof value !== 'string' && typeof value !== 'number')) return undefined;
+  return `${ref.prefix ?? ''}${String(value).trim()}`;
+}
+
 export class MappingError extends Error {
   constructor(
     readonly field: string,
@@ -69,11 +76,8 @@ export function mapRecord(
   const { timeZone } = plan;
   if (record === null || typeof record !== 'object' || Array.isArray(record))
     throw new MappingError('(record)', 'a record must be an object');
-  const refValue = pathGet(record, mapping.ref.field);
-  if (isEmpty(refValue) || (typeof refValue !== 'string' && typeof refValue !== 'number')) {
-    throw new MappingError(mapping.ref.field, `no record id in "${mapping.ref.field}"`);
-  }
-  const ref = `${mapping.ref.prefix ?? ''}${String(refValue).trim()}`;
+  const ref = recordRef(record, mapping.ref);
+  if (ref === undefined) throw new MappingError(mapping.ref.field, `no record id in "${mapping.ref.field}"`);
 
   let regionCode: string | null = null;
   if (mapping.region) {

@@ -71,6 +71,15 @@ export class FeedRepository {
       .limit(first + 1);
   }
 
+  async runsByIds(ids: readonly number[], db: Db = this.db): Promise<Map<number, FeedRunRow>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db
+      .select()
+      .from(feedRuns)
+      .where(inArray(feedRuns.id, [...ids]));
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   async runByJob(feedId: number, jobId: string, db: Db = this.db): Promise<FeedRunRow | undefined> {
     const [row] = await db
       .select()

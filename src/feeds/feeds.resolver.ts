@@ -10,14 +10,20 @@ import { AgencyType } from '../plan/plan.types.js';
 import { connectionOf, decodeCursor, pageSize } from '../shared/connection.js';
 import { notFound } from '../shared/errors.js';
 import type { FeedRejectionRow, FeedRow, FeedRunRow } from './feeds.repository.js';
+import { recordRef } from './feeds.mapping.js';
 import { FeedInput, FeedRejectionType, FeedRunConnection, FeedRunType, FeedTrialType, FeedType } from './feeds.types.js';
 import { listOf } from '../shared/complexity.js';
 import { DateTimeScalar, formatInZone } from '../shared/scalars.js';
 
 /** OFFICE sees every feed; an AGENCY only its own; BI none (feeds hold the bureaus' addresses). */
-async function feedFor(ctx: HubContext, principal: Principal, id: number): Promise<FeedRow> {
+async function visibleFeed(ctx: HubContext, principal: Principal, id: number): Promise<FeedRow | undefined> {
   const feed = await ctx.loaders.feedById.load(Number(id));
-  if (!feed || (principal.role === 'AGENCY' && feed.agencyId !== principal.agencyId)) throw notFound(`feed ${id}`, 'feedId');
+  return feed && (principal.role !== 'AGENCY' || feed.agencyId === principal.agencyId) ? feed : undefined;
+}
+
+async function feedFor(ctx: HubContext, principal: Principal, id: number): Promise<FeedRow> {
+  const feed = await visibleFeed(ctx, principal, id);
+  if (!feed) throw notFound(`feed ${id}`, 'feedId');
   return feed;
 }
 
@@ -40,6 +46,15 @@ export class FeedQueryResolver {
     const feed = await feedFor(ctx, principal, feedId);
     const size = pageSize(first);
     return connectionOf(await ctx.hub.feeds.runs(feed.id, size, decodeCursor(after)), size);
+  }
+
+  @Authorized('OFFICE', 'AGENCY')
+  @Query(() => FeedRunType, { description: 'one run of a feed: follow a run runFeed queued until it has finished' })
+  async feedRun(@Ctx() ctx: HubContext, @CurrentPrincipal() principal: Principal, @Arg('id', () => ID) id: number): Promise<FeedRunRow> {
+    const run = await ctx.loaders.feedRunById.load(Number(id));
+    // a run of another agency's feed is as unknown as a missing one
+    if (!run || !(await visibleFeed(ctx, principal, run.feedId))) throw notFound(`feed run ${id}`, 'id');
+    return run;
   }
 
   @Authorized('OFFICE')
@@ -107,8 +122,9 @@ export class FeedRunResolver {
     ...listOf(100),
     description: 'the quarantined records of this run, oldest first (at most 500)',
   })
-  rejections(@Root() run: FeedRunRow, @Ctx() ctx: HubContext): Promise<FeedRejectionRow[]> {
-    return ctx.loaders.rejectionsByRun.load(run.id);
+  async rejections(@Root() run: FeedRunRow, @Ctx() ctx: HubContext): Promise<(FeedRejectionRow & { ref: string | null })[]> {
+    const [rows, feed] = await Promise.all([ctx.loaders.rejectionsByRun.load(run.id), ctx.loaders.feedById.load(run.feedId)]);
+    return rows.map((row) => ({ ...row, ref: (feed && recordRef(row.raw, feed.mapping.ref)) ?? null }));
   }
 
   @FieldResolver(() => ID)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FeedFormat, FeedRunTrigger } from '../../drizzle/schema/feeds.js';
 import type { Db } from '../db/database.js';
 import { ObservationRepository } from '../observations/observations.repository.js';
-import type { ObservationItem, ObservationService, PlanWriteModel } from '../observations/observations.service.js';
+import type { ObservationItem, ObservationService, PlanWriteModel, WriteResult } from '../observations/observations.service.js';
 import { Decimal } from '../shared/decimal.js';
 import type { PlanRepository, PlanRow } from '../plan/plan.repository.js';
 import type { Clock } from '../shared/clock.js';
@@ -358,8 +358,9 @@ export class FeedService {
         const { good, badRecords } = sortPage(mapped, prepared, problems);
         const position = maxPosition(run.cursorAfter ?? run.cursorBefore, page.records, feed.incremental);
         const next: PageState | undefined = page.next;
+        let written: WriteResult | undefined;
         run = await this.db.transaction(async (tx) => {
-          const counts = await this.observations.write(tx, writer, good);
+          const counts = (written = await this.observations.write(tx, writer, good));
           await this.repository.insertRejections(
             [...badRecords].map(([index, bad]) => ({
               feedRunId: run.id,
@@ -387,6 +388,8 @@ export class FeedService {
             tx,
           );
         });
+        // committed: live subscribers hear which figures the page moved
+        if (written) this.observations.announce(model, good, written);
         state = next;
         // a worker that is stopping hands the run back after a whole page; another resumes it
         if (state && shouldStop()) throw new FeedPausedError(run.id);

@@ -86,6 +86,11 @@ export class FeedRejectionType {
   @Field(() => Int) page!: number;
   @Field(() => Int) recordIndex!: number;
   @Field(() => GraphQLJSONObject) raw!: Record<string, unknown>;
+  @Field(() => String, {
+    nullable: true,
+    description: "the record's id as its observations would carry it (the mapping's ref field, with its prefix); null when it has none",
+  })
+  ref!: string | null;
   @Field(() => String, { nullable: true }) field!: string | null;
   @Field(() => String) reason!: string;
 }

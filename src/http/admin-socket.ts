@@ -4,17 +4,10 @@ import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import type { Hub } from '../app.js';
 import type { Actor } from '../audit/audit.service.js';
-import {
-  issueToken,
-  listTokens,
-  parseExpiry,
-  revokeToken,
-  rotateToken,
-  tokenById,
-  type ApiTokenRow,
-  type Role,
-} from '../auth/auth.service.js';
+import { parseExpiry, type ApiTokenRow, type Role } from '../auth/auth.service.js';
 import { grantBiAccess } from '../auth/bi-access.js';
+import type { UserRow } from '../auth/users.service.js';
+import type { UserRole } from '../../drizzle/schema/index.js';
 import { loadPlanFile } from '../plan/plan.files.js';
 
 /**
@@ -28,6 +21,11 @@ export type AdminCommand = (
   | { command: 'token.rotate'; id: number; expires?: string }
   | { command: 'plan.load'; path: string }
   | { command: 'bi.grant'; role: string }
+  | { command: 'user.add'; name: string; role: UserRole; password: string }
+  | { command: 'user.list' }
+  | { command: 'user.disable'; name: string }
+  | { command: 'user.enable'; name: string }
+  | { command: 'user.password'; name: string; password: string }
 ) & {
   /** who runs the command, for the audit log: `cli (root)` */
   actor?: string;
@@ -48,21 +46,20 @@ export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<
     })`;
   switch (command.command) {
     case 'token.issue': {
-      const { token, clientId } = await issueToken(hub.db, { ...command, expiresAt: expiry(command.expires) }, hub.clock, actor);
-      const row = await tokenById(hub.db, clientId);
+      const { token, row } = await hub.tokens.issue({ ...command, expiresAt: expiry(command.expires) }, actor);
       // the token is the last line, for `| tail -n 1`
       return `${describe(row)} issued; it is shown this once:\n${token}`;
     }
     case 'token.list':
-      return formatTokenTable(await listTokens(hub.db), hub.clock.now(), when);
+      return formatTokenTable(await hub.tokens.list(), hub.clock.now(), when);
     case 'token.revoke': {
-      const before = await tokenById(hub.db, command.id);
-      const row = await revokeToken(hub.db, command.id, hub.clock, actor);
+      const before = await hub.tokens.byId(command.id);
+      const row = await hub.tokens.revoke(command.id, actor);
       return before.revokedAt ? `${describe(row)} was already revoked on ${when(row.revokedAt)}` : `${describe(row)} revoked`;
     }
     case 'token.rotate': {
-      const { token, clientId, replaced } = await rotateToken(hub.db, command.id, hub.clock, actor, expiry(command.expires));
-      const row = await tokenById(hub.db, clientId);
+      const { token, row } = await hub.tokens.rotate(command.id, actor, expiry(command.expires));
+      const replaced = await hub.tokens.byId(command.id);
       return `${describe(replaced)} revoked; its replacement ${describe(row)} is shown this once:\n${token}`;
     }
     case 'bi.grant': {
@@ -72,12 +69,35 @@ export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<
     case 'plan.load': {
       const result = await loadPlanFile(hub.db, resolve(command.path), hub.clock, actor);
       // new or moved rounds get their reminders now, not at the next restart
-      if (result.outcome !== 'unchanged')
+      if (result.outcome !== 'unchanged') {
         await hub.jobs.bestEffort('syncing reminders after a plan load', () => hub.reminders.syncReminders());
+        // targets and indicators may have moved every figure: live subscribers re-read the plan
+        await hub.live.announcePlan(result.planCode);
+      }
       return [
         `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`,
         ...result.warnings.map((w) => `warning: ${w}`),
       ].join('\n');
+    }
+    case 'user.add': {
+      const row = await hub.users.add(command, actor);
+      return `user ${row.name} (${row.role}) added: they log in to the dashboard with this name and the password given`;
+    }
+    case 'user.list':
+      return formatUserTable(await hub.users.list(), when);
+    case 'user.disable': {
+      const { row, already } = await hub.users.disable(command.name, actor);
+      return already
+        ? `user ${row.name} was already disabled on ${when(row.disabledAt)}`
+        : `user ${row.name} disabled: they cannot log in, and their open sessions have ended`;
+    }
+    case 'user.enable': {
+      const row = await hub.users.enable(command.name, actor);
+      return `user ${row.name} (${row.role}) may log in again`;
+    }
+    case 'user.password': {
+      const row = await hub.users.setPassword(command.name, command.password, actor);
+      return `password of user ${row.name} changed; their open sessions have ended`;
     }
     default:
       // a malformed line on the socket
@@ -89,7 +109,7 @@ export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<
 function formatTokenTable(rows: ApiTokenRow[], now: Date, when: (d: Date | null) => string): string {
   if (rows.length === 0) return 'no tokens issued yet';
   const status = (t: ApiTokenRow) => (t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= now ? 'expired' : 'active');
-  const table = [
+  return formatTable([
     ['id', 'role', 'agency', 'status', 'created', 'last used', 'expires', 'revoked', 'label'],
     ...rows.map((t) => [
       String(t.id),
@@ -102,7 +122,29 @@ function formatTokenTable(rows: ApiTokenRow[], now: Date, when: (d: Date | null)
       when(t.revokedAt),
       t.label,
     ]),
-  ];
+  ]);
+}
+
+/** `user list`: one row per person, never the password or its hash. */
+function formatUserTable(rows: UserRow[], when: (d: Date | null) => string): string {
+  if (rows.length === 0) return 'no users yet (npm run cli -- user add --name NAME --role OFFICE|BI)';
+  return formatTable([
+    ['id', 'name', 'role', 'status', 'created', 'password set', 'last login', 'disabled'],
+    ...rows.map((u) => [
+      String(u.id),
+      u.name,
+      u.role,
+      u.disabledAt ? 'disabled' : 'active',
+      when(u.createdAt),
+      when(u.passwordChangedAt),
+      when(u.lastLoginAt),
+      when(u.disabledAt),
+    ]),
+  ]);
+}
+
+/** Columns padded to their widest cell, the first row a header. */
+function formatTable(table: string[][]): string {
   const widths = table[0].map((_, column) => Math.max(...table.map((row) => row[column].length)));
   return table
     .map((row) =>

@@ -5,7 +5,7 @@ import type { Hub } from '../app.js';
 import type { RequestLoaders } from './loaders.js';
 
 /** The part of the hub a resolver may reach: its services, never the database or a repository. */
-export type HubServices = Pick<Hub, 'feeds' | 'reminders' | 'observations' | 'tokens' | 'audit'>;
+export type HubServices = Pick<Hub, 'feeds' | 'reminders' | 'observations' | 'tokens' | 'users' | 'audit' | 'live'>;
 
 /** What every resolver receives: who is asking, the hub's services, and this request's loaders (reads). */
 export interface HubContext {

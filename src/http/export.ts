@@ -1,18 +1,22 @@
 import type { Express, Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Hub } from '../app.js';
+import { bulletinData } from '../progress/bulletin.js';
+import { bulletinFooter, bulletinHeader, bulletinHtml } from '../progress/bulletin-html.js';
 import { ledgerCsv, ledgerXlsx } from '../progress/ledger.js';
 import { asOfFor } from '../progress/progress.service.js';
 import { dateInZone } from '../shared/clock.js';
 import { badInput, notFound } from '../shared/errors.js';
+import { printPdf } from '../shared/pdf.js';
 import { requireTokenRole } from './rest-auth.js';
 import { downloadPolicy, securityHeaders } from './security-headers.js';
 
 const validDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text).isValid;
 
-/** GET /export/ledger.xlsx and .csv: ?plan=CODE (default: the current plan) &asOf=YYYY-MM-DD &regions=all (CSV) */
+/** GET /export/ledger.xlsx and .csv (&regions=all) and /export/bulletin.pdf: ?plan=CODE (default: the current plan) &asOf=YYYY-MM-DD */
 export function mountExports(app: Express, hub: Hub): void {
-  const handler = (format: 'xlsx' | 'csv') => async (req: Request, res: Response) => {
+  /** ?plan=CODE (default: the current plan) and ?asOf=YYYY-MM-DD (default: today; after today refused) */
+  const planAndAsOf = async (req: Request) => {
     const planCode = typeof req.query.plan === 'string' ? req.query.plan : undefined;
     const plan = planCode
       ? (await hub.planRepository.plansByCodes([planCode])).get(planCode)
@@ -20,7 +24,10 @@ export function mountExports(app: Express, hub: Hub): void {
     if (!plan) throw notFound(`plan ${planCode ?? '(current)'}`, 'plan');
     const asked = typeof req.query.asOf === 'string' ? req.query.asOf : undefined;
     if (asked !== undefined && !validDate(asked)) throw badInput('asOf', 'a date YYYY-MM-DD');
-    const asOf = asOfFor(hub.clock, plan, asked);
+    return { plan, asOf: asOfFor(hub.clock, plan, asked) };
+  };
+  const handler = (format: 'xlsx' | 'csv') => async (req: Request, res: Response) => {
+    const { plan, asOf } = await planAndAsOf(req);
     const name = `ledger-${plan.code}-${asOf}`;
     if (format === 'xlsx') {
       res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -36,4 +43,17 @@ export function mountExports(app: Express, hub: Hub): void {
   app.use('/export', securityHeaders(downloadPolicy));
   app.get('/export/ledger.xlsx', requireTokenRole(hub, 'OFFICE', 'BI'), handler('xlsx'));
   app.get('/export/ledger.csv', requireTokenRole(hub, 'OFFICE', 'BI'), handler('csv'));
+  // 进展通报: the monthly bulletin as a PDF printed by Chromium (HUB_CHROMIUM_PATH), one print at a time
+  app.get('/export/bulletin.pdf', requireTokenRole(hub, 'OFFICE', 'BI'), async (req: Request, res: Response) => {
+    const { plan, asOf } = await planAndAsOf(req);
+    const bulletin = await bulletinData(hub, plan, asOf);
+    const pdf = await printPdf(hub.config.chromiumPath, hub.logger, {
+      html: bulletinHtml(bulletin),
+      headerTemplate: bulletinHeader(bulletin),
+      footerTemplate: bulletinFooter(bulletin),
+    });
+    res.setHeader('content-type', 'application/pdf');
+    res.setHeader('content-disposition', `attachment; filename="bulletin-${plan.code}-${asOf}.pdf"`);
+    res.send(pdf);
+  });
 }

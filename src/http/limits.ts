@@ -88,12 +88,14 @@ export function costLimit(maxCost: number): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operation }) {
+          // no such operation in the document: Apollo answers OPERATION_RESOLUTION_FAILURE (400) itself
+          if (!operation) return;
           // check the variables first, as Apollo would at execution: a bad value is the caller's
           // mistake (400 naming the field), not a fault of the cost estimate that reads them
-          const coerced = getVariableValues(schema, operation?.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 20 });
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 20 });
           if (coerced.errors) throw variablesError(coerced.errors);
           // then what no field may hold: NUL, ids that are not ids, oversized lists, strings and JSON
-          const refused = operation ? checkInputs(schema, document, operation, coerced.coerced) : undefined;
+          const refused = checkInputs(schema, document, operation, coerced.coerced);
           if (refused) throw refused;
           const cost = getComplexity({
             schema,

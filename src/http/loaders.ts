@@ -39,6 +39,7 @@ export function createRequestLoaders(hub: Hub, today: string) {
     async planZone(planId: number): Promise<string> {
       return (await plan.planById.load(planId))?.timeZone ?? hub.config.timeZone;
     },
+    feedRunById: batchLoader((ids: readonly number[]) => hub.feedRepository.runsByIds(ids)),
     lastRunByFeed: batchLoader((ids: readonly number[]) => hub.feedRepository.latestRunsByFeedIds(ids)),
     reportsByRound: batchLoader((ids: readonly number[]) => hub.reminders.reportsByRoundIds(ids), []),
     revisionsByReport: batchLoader((ids: readonly number[]) => hub.reminders.revisionsByReportIds(ids), []),

@@ -22,6 +22,7 @@ export function restErrorHandler(hub: Hub): ErrorRequestHandler {
       return;
     }
     if (error instanceof AppError) {
+      if (error.details.retryAfterSeconds !== undefined) res.set('Retry-After', String(error.details.retryAfterSeconds));
       res.status(httpStatusOf(error.code)).json({
         errors: [
           { message: error.message, extensions: { code: error.code, ...(error.details.field ? { field: error.details.field } : {}) } },

@@ -3,7 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { authChecker } from '../auth/auth.decorators.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
-import { ApiTokenResolver, AuthResolver } from '../auth/auth.resolver.js';
+import { ApiTokenResolver, AuthResolver, UserResolver } from '../auth/auth.resolver.js';
 import {
   AgencyResolver,
   IndicatorResolver,
@@ -19,6 +19,7 @@ import {
   ReminderResolver,
   RoundSubmissionsResolver,
 } from '../reminders/reminders.resolver.js';
+import { LiveResolver } from '../live/live.resolver.js';
 import { ObservationResolver } from '../observations/observations.resolver.js';
 import {
   AgencyProgressResolver,
@@ -30,6 +31,7 @@ import {
 
 const resolvers = [
   AuthResolver,
+  UserResolver,
   ApiTokenResolver,
   AuditResolver,
   PlanQueryResolver,
@@ -51,13 +53,28 @@ const resolvers = [
   ProgressReportResolver,
   NotificationResolver,
   ReminderResolver,
+  LiveResolver,
 ] as const;
+
+/**
+ * type-graphql insists on a pubSub once a schema has subscriptions, even when each subscription
+ * names its own source (`subscribe:`, as LiveResolver's do, over the hub's event bus). This one is
+ * never reached; were a subscription ever declared by topic, it would say so instead of hanging.
+ */
+const noTopicPubSub = {
+  publish: () => {
+    throw new Error('subscriptions by topic are not used: subscribe through LiveService');
+  },
+  subscribe: () => {
+    throw new Error('subscriptions by topic are not used: subscribe through LiveService');
+  },
+};
 
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema, built once per process from the resolver classes. */
 export function hubSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, validate: false, authChecker });
+  built ??= buildSchema({ resolvers, validate: false, authChecker, pubSub: noTopicPubSub });
   return built;
 }
 

@@ -13,6 +13,23 @@ export const dashboardPolicy = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The GraphQL explorer (GraphiQL, from the hub's own files): scripts as strict as the dashboard's; its dialogs
+ * add a <style> element (scroll lock, sized to the scrollbar: no fixed hash), and its fonts are data: URLs.
+ */
+export const explorerPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** Downloads (the ledger) and their error answers: nothing to load, run or frame. */
 export const downloadPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox";
 

@@ -7,7 +7,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Hub } from '../app.js';
-import { authenticate, bearerToken } from '../auth/auth.service.js';
 import { dateInZone } from '../shared/clock.js';
 import { formatError } from '../shared/errors.js';
 import { formatUnavailable, rethrowUnavailable } from '../shared/unavailable.js';
@@ -19,8 +18,12 @@ import { costLimit, depthLimit, documentShapeGuard, literalFields, parseLimits }
 import { createRequestLoaders } from './loaders.js';
 import { hubSchema } from './schema.js';
 import { mountExports } from './export.js';
+import { mountExplorer } from './explorer.js';
+import { mountLogin } from './login.js';
+import { authenticateCredential, requestCredential } from './rest-auth.js';
 import { mountMetrics, mountQueueAdmin } from './operations.js';
 import { mountDashboard } from './static.js';
+import { attachLiveServer } from './websocket.js';
 
 export interface HttpServer {
   app: Express;
@@ -46,13 +49,24 @@ const unavailableStatus: ApolloServerPlugin<HubContext> = {
   },
 };
 
+/** HUB_TRUST_PROXY as Express reads it: a hop count, true/false, or addresses and subnets (`loopback`, `10.0.0.0/8`). */
+function trustProxyValue(text: string): boolean | number | string {
+  if (/^\d+$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
+}
+
 /** Builds the Express app: health checks without a token, GraphQL with one. */
-export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: Server; apollo: ApolloServer<HubContext> }> {
+export async function createHttpApp(
+  hub: Hub,
+): Promise<{ app: Express; server: Server; apollo: ApolloServer<HubContext>; live: ReturnType<typeof attachLiveServer> }> {
   const app = express();
   app.disable('x-powered-by');
+  if (hub.config.trustProxy !== undefined) app.set('trust proxy', trustProxyValue(hub.config.trustProxy));
   const server = createServer(app);
+  const schema = await hubSchema();
   const apollo = new ApolloServer<HubContext>({
-    schema: await hubSchema(),
+    schema,
     introspection: hub.config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError: formatUnavailable(formatError),
@@ -76,13 +90,17 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
     ],
   });
   await apollo.start();
+  // subscriptions: WebSocket upgrades of /graphql (graphql-transport-ws)
+  const live = attachLiveServer(hub, server, schema);
 
   mountMetrics(app, hub);
+  mountLogin(app, hub);
   mountDashboard(app);
   mountExports(app, hub);
   mountQueueAdmin(app, hub);
 
   mountHealth(app, hub);
+  mountExplorer(app, hub);
 
   app.use(
     '/graphql',
@@ -90,15 +108,15 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
     documentShapeGuard(),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<HubContext> => {
-        const token = bearerToken(req.headers.authorization);
-        const principal = token ? await authenticate(hub.db, token, hub.clock).catch(rethrowUnavailable) : undefined;
+        const credential = requestCredential(req);
+        const principal = credential ? await authenticateCredential(hub, credential).catch(rethrowUnavailable) : undefined;
         if (!principal) {
-          throw new GraphQLError(
-            token ? 'the API token is unknown, expired or revoked' : 'send an API token: Authorization: Bearer <token>',
-            {
-              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-            },
-          );
+          const message = !credential
+            ? 'send an API token: Authorization: Bearer <token>'
+            : credential.kind === 'session'
+              ? 'the session has ended: log in again'
+              : 'the API token is unknown, expired or revoked';
+          throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
         }
         const today = dateInZone(hub.clock.now(), hub.config.timeZone);
         return { principal, hub, loaders: createRequestLoaders(hub, today), clock: hub.clock, config: hub.config, today };
@@ -108,11 +126,11 @@ export async function createHttpApp(hub: Hub): Promise<{ app: Express; server: S
 
   app.use(restErrorHandler(hub));
 
-  return { app, server, apollo };
+  return { app, server, apollo, live };
 }
 
 export async function startHttpServer(hub: Hub, port = hub.config.port, host = hub.config.host): Promise<HttpServer> {
-  const { app, server, apollo } = await createHttpApp(hub);
+  const { app, server, apollo, live } = await createHttpApp(hub);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -128,6 +146,7 @@ export async function startHttpServer(hub: Hub, port = hub.config.port, host = h
     address: `${hostOf(bound.address)}:${bound.port}`,
     url: `http://${hostOf(reachable)}:${bound.port}`,
     stop: async () => {
+      await live.stop();
       await apollo.stop();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -251,11 +251,16 @@ export class ObservationRepository {
    * Bumps the data version of the plan the indicator belongs to, in the caller's transaction. Taken
    * last, just before the commit: writers of one plan queue on this one row only for that moment.
    */
-  async bumpDataVersion(db: Db, indicatorId: number): Promise<void> {
-    await db.execute(sql`
+  async bumpDataVersion(db: Db, indicatorId: number): Promise<string> {
+    const [row] = await queryRows<{ version: string }>(
+      db,
+      sql`
       insert into plan_data_versions as v (plan_id, version)
       select plan_id, 1 from indicators where id = ${indicatorId}
-      on conflict (plan_id) do update set version = v.version + 1`);
+      on conflict (plan_id) do update set version = v.version + 1
+      returning version::text`,
+    );
+    return row.version;
   }
 }
 

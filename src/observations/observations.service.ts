@@ -3,6 +3,7 @@ import type { IndicatorRow, PlanRepository, PlanRow, RegionRow, StageRow } from 
 import { dateInZone, type Clock } from '../shared/clock.js';
 import { Decimal, parseDecimal, significantDigits, toPlain } from '../shared/decimal.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
+import type { EventBus } from '../shared/event-bus.js';
 import {
   ObservationRepository,
   dailyKeyOf,
@@ -72,6 +73,9 @@ export interface PlanWriteModel {
 
 type Prepared = ObservationWrite & { index: number };
 
+/** What a write did; `dataVersion` is the plan's version after it, when figures moved. */
+export type WriteResult = SubmitCounts & { dataVersion?: string };
+
 export class ObservationService {
   private readonly repository = new ObservationRepository();
 
@@ -79,7 +83,28 @@ export class ObservationService {
     private readonly db: Db,
     private readonly plans: PlanRepository,
     private readonly clock: Clock,
+    private readonly events: EventBus,
   ) {}
+
+  /**
+   * Tells live subscribers which figures a committed write moved (call it after the commit, with what
+   * `write` answered): nothing when it changed nothing, and never for a dry run.
+   */
+  announce(model: PlanWriteModel, prepared: readonly ObservationWrite[], written: WriteResult): void {
+    if (written.dataVersion === undefined) return;
+    const indicatorIds = new Set(prepared.map((p) => p.indicatorId));
+    const regionIds = new Set(prepared.map((p) => p.regionId));
+    const codesOf = <T extends { id: number; code: string }>(rows: Iterable<T>, ids: Set<number>) =>
+      [...rows].filter((row) => ids.has(row.id)).map((row) => row.code);
+    void this.events.publish({
+      type: 'progress',
+      planCode: model.plan.code,
+      indicatorCodes: codesOf(model.indicators.values(), indicatorIds),
+      regionCodes: codesOf(model.regions.values(), regionIds),
+      dataVersion: written.dataVersion,
+      at: this.clock.now().toISOString(),
+    });
+  }
 
   async writeModel(plan: PlanRow, agencyId: number | null): Promise<PlanWriteModel> {
     const indicators = (await this.plans.indicatorsByPlanIds([plan.id])).get(plan.id) ?? [];
@@ -224,7 +249,7 @@ export class ObservationService {
    * other only on the refs both send (a ref created by one is revised or unchanged for the other,
    * never duplicated), and on the roll-up rows of the days both touch.
    */
-  async write(tx: Db, writer: Writer, prepared: Prepared[], dryRun = false): Promise<SubmitCounts> {
+  async write(tx: Db, writer: Writer, prepared: Prepared[], dryRun = false): Promise<WriteResult> {
     if (prepared.length === 0) return { accepted: 0, created: 0, revised: 0, unchanged: 0 };
     if (dryRun) return this.count(tx, writer, prepared);
     const at = this.clock.now();
@@ -263,8 +288,8 @@ export class ObservationService {
     const counts = { accepted: prepared.length, created: created.size, revised: revised.length, unchanged };
     if (changes.length === 0) return counts;
     await this.repository.applyRollups(tx, changes, at);
-    await this.repository.bumpDataVersion(tx, prepared[0].indicatorId);
-    return counts;
+    const dataVersion = await this.repository.bumpDataVersion(tx, prepared[0].indicatorId);
+    return { ...counts, dataVersion };
   }
 
   /** A dry run: what a write would do, read without locking or writing anything. */
@@ -304,7 +329,10 @@ export class ObservationService {
       );
     }
     if (dryRun) return this.write(this.db, writer, prepared, true);
-    return retryOnConflict(() => this.db.transaction((tx) => this.write(tx, writer, prepared)));
+    const written = await retryOnConflict(() => this.db.transaction((tx) => this.write(tx, writer, prepared)));
+    this.announce(model, prepared, written);
+    const { dataVersion: _version, ...counts } = written;
+    return counts;
   }
 }
 

@@ -125,6 +125,11 @@ export class ReminderRepository {
     return row;
   }
 
+  async notificationById(id: number, db: Db = this.db): Promise<NotificationRow | undefined> {
+    const [row] = await db.select().from(notifications).where(eq(notifications.id, id));
+    return row;
+  }
+
   /** The inbox, newest first, one more than `first` (to tell whether a next page exists). */
   async notifications(filter: NotificationFilter, first: number, before?: number, db: Db = this.db): Promise<NotificationRow[]> {
     return db

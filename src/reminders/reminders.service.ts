@@ -8,6 +8,7 @@ import { formatInZone } from '../shared/scalars.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import { assertTargetAllowed, targetProblem, type TargetPolicy } from '../shared/targets.js';
 import type { JobQueue } from '../shared/job-queue.js';
+import type { EventBus } from '../shared/event-bus.js';
 import { recordAudit, type Actor } from '../audit/audit.service.js';
 import {
   deadlineOf,
@@ -96,6 +97,7 @@ export class ReminderService {
     /** where webhooks may point (HUB_ALLOW_LOOPBACK_TARGETS) */
     readonly targets: TargetPolicy,
     private readonly jobs: JobQueue,
+    private readonly events: EventBus,
   ) {}
 
   /**
@@ -224,7 +226,7 @@ export class ReminderService {
         ? await this.escalation(plan, round)
         : await this.reminder(plan, round, payload.agencyId, payload.kind, agency.name);
     if (!text) return undefined;
-    return this.repository.insertNotificationOnce({
+    const row = await this.repository.insertNotificationOnce({
       dedupeKey: notificationKey(round.id, agency.id, payload.kind),
       agencyId: agency.id,
       planId: plan.id,
@@ -243,6 +245,9 @@ export class ReminderService {
       createdAt: this.clock.now(),
       deliveryStatus: agency.webhookUrl ? 'PENDING' : 'NONE',
     });
+    // written (not a duplicate of one sent before): live subscribers get it too
+    if (row) void this.events.publish({ type: 'notification', notificationId: row.id, agencyId: row.agencyId });
+    return row;
   }
 
   /**
@@ -349,6 +354,10 @@ export class ReminderService {
   }
 
   /** The inbox, newest first: one agency's, or (office) everyone's. */
+  notificationById(id: number): Promise<NotificationRow | undefined> {
+    return this.repository.notificationById(id);
+  }
+
   async listNotifications(filter: NotificationFilter, first: number, before?: number): Promise<NotificationRow[]> {
     return this.repository.notifications(filter, first, before);
   }

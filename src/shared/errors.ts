@@ -8,6 +8,8 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   /** a dependency (Redis) is down: the request may succeed later */
   Unavailable = 'SERVICE_UNAVAILABLE',
+  /** too many failed logins: wait `retryAfterSeconds` */
+  TooManyRequests = 'TOO_MANY_REQUESTS',
 }
 
 export interface ErrorDetails {
@@ -17,6 +19,8 @@ export interface ErrorDetails {
   index?: number;
   /** further problems when more than one is reported at once */
   problems?: { field: string; message: string }[];
+  /** TOO_MANY_REQUESTS: when to try again */
+  retryAfterSeconds?: number;
 }
 
 /** The one error type services throw; the GraphQL layer maps its code to `extensions.code`. */
@@ -56,6 +60,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 409;
     case ErrorCode.Unavailable:
       return 503;
+    case ErrorCode.TooManyRequests:
+      return 429;
     default:
       return assertNever(code);
   }
@@ -82,6 +88,10 @@ export const publicErrorCodes: ReadonlySet<string> = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/** A query for __schema or __type on a hub with introspection off (the production default). */
+export const introspectionOffMessage =
+  'GraphQL introspection (__schema, __type) is off on this hub; queries still run. An operator can turn it on with HUB_INTROSPECTION=true';
+
 /**
  * Everything leaving the API goes through here: AppErrors keep their code and details, known
  * GraphQL errors keep theirs, anything else becomes INTERNAL_SERVER_ERROR with no internals.
@@ -99,7 +109,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : '';
   if (publicErrorCodes.has(code)) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+    // Apollo's wording tells a developer to pass `introspection: true`; here an operator sets a variable
+    const message = extensions.validationErrorCode === 'INTROSPECTION_DISABLED' ? introspectionOffMessage : formatted.message;
+    return { message, locations: formatted.locations, path: formatted.path, extensions };
   }
   return {
     message: 'internal server error',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import { inject } from 'vitest';
+import { redisEvents } from '../../jobs/redis-events.js';
 import { bullmqJobs, JobRuntime } from '../../jobs/runtime.js';
 import { createHub, type Hub } from '../../src/app.js';
 import { issueToken, type Role } from '../../src/auth/auth.service.js';
@@ -66,7 +67,13 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   });
   const clock = new ManualClock(options.now ?? '2023-07-01T10:00:00+08:00');
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: '', poolSize: 4 });
-  const hub = await createHub(config, { clock, database, logger: pino({ level: 'silent' }), jobs: bullmqJobs(config) });
+  const hub = await createHub(config, {
+    clock,
+    database,
+    logger: pino({ level: 'silent' }),
+    jobs: bullmqJobs(config),
+    events: redisEvents(config),
+  });
   if (options.regionTargets) await loadPlan(hub.db, planWithRegionTargets(options.regionTargets), clock);
   else if (options.loadPlan !== false) await loadPlanFile(hub.db, planPath, clock);
   const http = await startHttpServer(hub, 0, '127.0.0.1');
@@ -81,7 +88,13 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       return (await issueToken(hub.db, { role, agencyCode }, clock)).token;
     },
     async replica() {
-      const other = await createHub(config, { clock, database, logger: pino({ level: 'silent' }), jobs: bullmqJobs(config) });
+      const other = await createHub(config, {
+        clock,
+        database,
+        logger: pino({ level: 'silent' }),
+        jobs: bullmqJobs(config),
+        events: redisEvents(config),
+      });
       await other.jobs.connect();
       return other;
     },

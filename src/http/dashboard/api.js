@@ -1,12 +1,18 @@
 // @ts-check
 // The GraphQL client: the documents of documents.js, sent with the token the user typed in.
-import { ME_QUERY, OVERVIEW_QUERY, PROJECT_QUERY } from './documents.js';
+import { FEED_RUN_QUERY, FEED_RUNS_QUERY, FEEDS_QUERY, ME_QUERY, OVERVIEW_QUERY, PROJECT_QUERY, RUN_FEED_MUTATION } from './documents.js';
 
 /** @typedef {import('./documents.js').MeData} MeData */
 /** @typedef {import('./documents.js').OverviewData} OverviewData */
 /** @typedef {import('./documents.js').ProjectData} ProjectData */
+/** @typedef {import('./documents.js').FeedsData} FeedsData */
+/** @typedef {import('./documents.js').FeedRunsData} FeedRunsData */
+/** @typedef {import('./documents.js').FeedRunData} FeedRunData */
+/** @typedef {import('./documents.js').RunFeedData} RunFeedData */
 
 const GRAPHQL_URL = new URL('../graphql', window.location.href).toString();
+const LOGIN_URL = new URL('../auth/login', window.location.href).toString();
+const LOGOUT_URL = new URL('../auth/logout', window.location.href).toString();
 
 /** A refused or failed request; status 401 (with code UNAUTHENTICATED) means the token no longer works. */
 export class ApiError extends Error {
@@ -35,9 +41,10 @@ async function gql(query, variables, token) {
   try {
     response = await fetch(GRAPHQL_URL, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      // a token typed in goes as the header; a person's session goes as its HttpOnly cookie
+      headers: token ? { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } : { 'Content-Type': 'application/json' },
       body: JSON.stringify({ query, variables }),
-      credentials: 'omit',
+      credentials: 'same-origin',
       cache: 'no-store',
     });
   } catch (error) {
@@ -61,8 +68,8 @@ async function gql(query, variables, token) {
 }
 
 /**
- * Who a token belongs to, and the hub's today.
- * @param {string} token
+ * Who a token (or, with null, the session cookie) belongs to, and the hub's today.
+ * @param {string | null} token
  */
 export const fetchMe = (token) => /** @type {Promise<MeData>} */ (gql(ME_QUERY, {}, token));
 
@@ -79,3 +86,66 @@ export const fetchOverview = (token, asOf) => /** @type {Promise<OverviewData>} 
  * @param {{ number: number, planCode: string | null, asOf: string }} variables
  */
 export const fetchProject = (token, variables) => /** @type {Promise<ProjectData>} */ (gql(PROJECT_QUERY, variables, token));
+
+/**
+ * Every feed with its last run (OFFICE).
+ * @param {string | null} token
+ */
+export const fetchFeeds = (token) => /** @type {Promise<FeedsData>} */ (gql(FEEDS_QUERY, {}, token));
+
+/**
+ * A feed's last ten runs, newest first.
+ * @param {string | null} token
+ * @param {string} feedId
+ */
+export const fetchFeedRuns = (token, feedId) => /** @type {Promise<FeedRunsData>} */ (gql(FEED_RUNS_QUERY, { feedId }, token));
+
+/**
+ * One run, with its quarantined records when asked.
+ * @param {string | null} token
+ * @param {string} id
+ * @param {boolean} withRejections
+ */
+export const fetchFeedRun = (token, id, withRejections) =>
+  /** @type {Promise<FeedRunData>} */ (gql(FEED_RUN_QUERY, { id, withRejections }, token));
+
+/**
+ * Queues a pull of a feed now; answers its run (QUEUED).
+ * @param {string | null} token
+ * @param {string} id
+ */
+export const runFeed = (token, id) => /** @type {Promise<RunFeedData>} */ (gql(RUN_FEED_MUTATION, { id }, token));
+
+/**
+ * Opens a person's session: the hub answers with an HttpOnly cookie; 401 wrong name or password,
+ * 403 account disabled, 429 too many failures.
+ * @param {string} name
+ * @param {string} password
+ */
+export async function startSession(name, password) {
+  let response;
+  try {
+    response = await fetch(LOGIN_URL, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name, password }),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (error) {
+    throw new ApiError(`无法连接数据中枢：${messageOf(error)}`);
+  }
+  if (response.ok) return;
+  /** @type {{ errors?: { message?: string, extensions?: { code?: string } }[] } | null} */
+  const body = await response.json().catch(() => null);
+  const first = body?.errors?.[0];
+  throw new ApiError(first?.message ?? `登录失败（HTTP ${response.status}）`, {
+    status: response.status,
+    code: first?.extensions?.code ?? '',
+  });
+}
+
+/** Ends the person's session on the hub. */
+export async function endSession() {
+  await fetch(LOGOUT_URL, { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
+}

@@ -6,21 +6,46 @@ import { isDate, todayLocal } from './format.js';
 import { loginMessage, showError } from './messages.js';
 import { loadOverview } from './overview.js';
 import { selectProject } from './project-detail.js';
-import { login, logout, savedToken, showSession } from './session.js';
+import { login, loginWithPassword, logout, resumeSession, savedToken, showSession } from './session.js';
 import { state } from './state.js';
 import { applyStatusColours } from './status-view.js';
+import { initViews, showViews } from './views.js';
 
 /**
- * Logs in with a token and opens the dashboard; answers why not, or null.
- * @param {string} token
+ * Logs in (a token, or a name and password) and opens the dashboard; answers why not, or null.
+ * @param {() => Promise<string | null>} attempt
  */
-async function openSession(token) {
-  const problem = await login(token);
+async function openSession(attempt) {
+  const problem = await attempt();
   if (!problem) {
     showSession();
+    showViews();
     void loadOverview();
   }
   return problem;
+}
+
+/**
+ * A login form's submit: its button is off while the hub answers, the answer's problem under the form.
+ * @param {string} formId
+ * @param {string} buttonId
+ * @param {() => (() => Promise<string | null>) | null} attemptOf what to try, or null when a field is empty
+ */
+function onLoginSubmit(formId, buttonId, attemptOf) {
+  byId(formId).addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const attempt = attemptOf();
+    if (!attempt) return;
+    const button = byId(buttonId, HTMLButtonElement);
+    button.disabled = true;
+    loginMessage('');
+    try {
+      const problem = await openSession(attempt);
+      if (problem) loginMessage(problem);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 
 function init() {
@@ -39,36 +64,33 @@ function init() {
     }
     state.asOf = value;
     state.asOfChosen = true;
-    if (state.token) void loadOverview();
+    if (state.me) void loadOverview();
   });
 
-  byId('login-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
+  onLoginSubmit('password-form', 'password-button', () => {
+    const name = byId('user-name', HTMLInputElement).value.trim();
+    const password = byId('password', HTMLInputElement).value;
+    return name && password ? () => loginWithPassword(name, password) : null;
+  });
+  onLoginSubmit('login-form', 'login-button', () => {
     const token = byId('token', HTMLInputElement).value.trim();
-    if (!token) return;
-    const button = byId('login-button', HTMLButtonElement);
-    button.disabled = true;
-    loginMessage('');
-    try {
-      const problem = await openSession(token);
-      if (problem) loginMessage(problem);
-    } finally {
-      button.disabled = false;
-    }
+    return token ? () => login(token) : null;
   });
 
   byId('logout').addEventListener('click', () => logout());
-  // the ledgers of the date shown, fetched with the session's cookie
-  for (const [id, format] of /** @type {const} */ ([
-    ['ledger-xlsx', 'xlsx'],
-    ['ledger-csv', 'csv'],
+  // the ledgers and the bulletin of the date shown, fetched with the session's cookie
+  for (const [id, file] of /** @type {const} */ ([
+    ['ledger-xlsx', 'ledger.xlsx'],
+    ['ledger-csv', 'ledger.csv'],
+    ['bulletin-pdf', 'bulletin.pdf'],
   ])) {
     const link = byId(id, HTMLAnchorElement);
     link.addEventListener('click', () => {
-      link.href = `../export/ledger.${format}?asOf=${encodeURIComponent(state.asOf)}${format === 'xlsx' ? '&regions=all' : ''}`;
+      link.href = `../export/${file}?asOf=${encodeURIComponent(state.asOf)}${file === 'ledger.xlsx' ? '&regions=all' : ''}`;
     });
   }
 
+  initViews();
   byId('projects').addEventListener('click', (event) => {
     const row = event.target instanceof Element ? event.target.closest('[data-project]') : null;
     if (row) selectProject(Number(row.getAttribute('data-project')));
@@ -76,11 +98,18 @@ function init() {
 
   const saved = savedToken();
   if (saved) {
-    void openSession(saved).then((problem) => {
+    void openSession(() => login(saved)).then((problem) => {
       if (problem) logout(problem);
     });
   } else {
-    logout();
+    // a session cookie from an earlier visit logs the page in without asking again
+    void resumeSession().then((resumed) => {
+      if (resumed) {
+        showSession();
+        showViews();
+        void loadOverview();
+      } else logout();
+    });
   }
 }
 

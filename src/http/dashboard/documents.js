@@ -22,16 +22,17 @@
 
 /**
  * The answer to ME_QUERY.
- * @typedef {{ today: string, me: { role: Role, label: string, agency: AgencyRef | null } }} MeData
+ * @typedef {{ today: string, me: { role: Role, label: string, userName: string | null, agency: AgencyRef | null } }} MeData
  */
 
-/** Who the token belongs to, and the hub's today: the login check. */
+/** Who the token or session belongs to, and the hub's today: the login check. */
 export const ME_QUERY = /* GraphQL */ `
   {
     today
     me {
       role
       label
+      userName
       agency {
         code
         name
@@ -220,4 +221,120 @@ export const PROJECT_QUERY = /* GraphQL */ `
       }
     }
   }
+`;
+
+/**
+ * A pull of a feed: accepted records were written, rejected ones quarantined.
+ * @typedef {'QUEUED' | 'RUNNING' | 'RETRYING' | 'SUCCEEDED' | 'FAILED'} FeedRunStatus
+ * @typedef {{
+ *   id: string,
+ *   trigger: 'SCHEDULE' | 'MANUAL',
+ *   status: FeedRunStatus,
+ *   attempts: number,
+ *   startedAt: string,
+ *   finishedAt: string | null,
+ *   fetched: number,
+ *   accepted: number,
+ *   rejected: number,
+ *   error: string | null,
+ * }} FeedRun
+ * @typedef {{ page: number, recordIndex: number, ref: string | null, field: string | null, reason: string, raw: Record<string, unknown> }} FeedRejection
+ * @typedef {{
+ *   id: string,
+ *   name: string,
+ *   planCode: string,
+ *   url: string,
+ *   format: 'JSON' | 'CSV' | 'GRAPHQL',
+ *   schedule: string,
+ *   timeZone: string,
+ *   enabled: boolean,
+ *   agency: AgencyRef,
+ *   lastRun: FeedRun | null,
+ * }} Feed
+ * @typedef {{ feeds: Feed[] }} FeedsData the answer to FEEDS_QUERY
+ * @typedef {{ feedRuns: { edges: { node: FeedRun }[] } }} FeedRunsData the answer to FEED_RUNS_QUERY
+ * @typedef {{ feedRun: FeedRun & { rejections?: FeedRejection[] } }} FeedRunData the answer to FEED_RUN_QUERY
+ * @typedef {{ runFeed: FeedRun }} RunFeedData the answer to RUN_FEED_MUTATION
+ */
+
+// a fragment each feed document repeats (not exported: alone it is no document)
+const FEED_RUN_FIELDS = /* GraphQL */ `
+  fragment FeedRunFields on FeedRun {
+    id
+    trigger
+    status
+    attempts
+    startedAt
+    finishedAt
+    fetched
+    accepted
+    rejected
+    error
+  }
+`;
+
+/** The feeds page (OFFICE): every feed with its last run. */
+export const FEEDS_QUERY = /* GraphQL */ `
+  query Feeds {
+    feeds {
+      id
+      name
+      planCode
+      url
+      format
+      schedule
+      timeZone
+      enabled
+      agency {
+        code
+        name
+      }
+      lastRun {
+        ...FeedRunFields
+      }
+    }
+  }
+  ${FEED_RUN_FIELDS}
+`;
+
+/** A feed's last ten runs, newest first: the details pane. */
+export const FEED_RUNS_QUERY = /* GraphQL */ `
+  query FeedRuns($feedId: ID!) {
+    feedRuns(feedId: $feedId, first: 10) {
+      edges {
+        node {
+          ...FeedRunFields
+        }
+      }
+    }
+  }
+  ${FEED_RUN_FIELDS}
+`;
+
+/** One run: the run Run now is following, or (withRejections) the one picked in the details pane. */
+export const FEED_RUN_QUERY = /* GraphQL */ `
+  query FeedRun($id: ID!, $withRejections: Boolean!) {
+    feedRun(id: $id) {
+      ...FeedRunFields
+      rejections @include(if: $withRejections) {
+        page
+        recordIndex
+        ref
+        field
+        reason
+        raw
+      }
+    }
+  }
+  ${FEED_RUN_FIELDS}
+`;
+
+/** Run now: queues a pull and answers its run (QUEUED). */
+export const RUN_FEED_MUTATION = /* GraphQL */ `
+  mutation RunFeed($id: ID!) {
+    runFeed(id: $id) {
+      ...FeedRunFields
+    }
+  }
+  ${FEED_RUN_FIELDS}
 `;

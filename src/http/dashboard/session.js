@@ -1,6 +1,8 @@
 // @ts-check
-// Logging in and out: the token in sessionStorage, the queue admin UI's cookie, a revoked token (401).
-import { ApiError, fetchMe, messageOf } from './api.js';
+// Logging in and out. People log in with a name and password: the hub sets an HttpOnly session
+// cookie no script here can read. Systems' tokens still work: kept in sessionStorage, with a cookie
+// for the plain links (queue admin UI, ledger downloads). A session ended or a token revoked: 401.
+import { ApiError, endSession, fetchMe, messageOf, startSession } from './api.js';
 import { byId } from './dom.js';
 import { isDate, roleLabel } from './format.js';
 import { html, render } from './html.js';
@@ -24,16 +26,18 @@ function clearAdminCookie() {
 }
 
 /**
- * Checks a token with `me` and keeps it; answers an error message, or null when it may use the dashboard.
- * @param {string} token
+ * Checks who is logged in with `me` (a token, or null: the session cookie) and opens the dashboard's
+ * state for them; answers an error message, or null when they may use the dashboard.
+ * @param {string | null} token
  * @returns {Promise<string | null>}
  */
-export async function login(token) {
+async function begin(token) {
   let data;
   try {
     data = await fetchMe(token);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return `令牌无效或已撤销（${error.message}）`;
+    if (error instanceof ApiError && error.status === 401)
+      return token ? `令牌无效或已撤销（${error.message}）` : '登录已失效，请重新登录。';
     return `登录失败：${messageOf(error)}`;
   }
   const me = data.me;
@@ -51,10 +55,46 @@ export async function login(token) {
       byId('asOf', HTMLInputElement).value = data.today;
     }
   }
-  sessionStorage.setItem(TOKEN_KEY, token);
-  if (me.role === 'OFFICE') setAdminCookie(token);
-  else clearAdminCookie();
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    if (me.role === 'OFFICE') setAdminCookie(token);
+    else clearAdminCookie();
+  }
   return null;
+}
+
+/**
+ * Logs in with an API token (systems' administrators).
+ * @param {string} token
+ */
+export const login = (token) => begin(token);
+
+/**
+ * Logs a person in with their name and password; answers an error message, or null.
+ * @param {string} name
+ * @param {string} password
+ * @returns {Promise<string | null>}
+ */
+export async function loginWithPassword(name, password) {
+  try {
+    await startSession(name, password);
+  } catch (error) {
+    if (error instanceof ApiError) {
+      if (error.status === 401) return '用户名或密码错误。';
+      if (error.status === 403) return '该账号已停用，请联系领导小组办公室。';
+      if (error.status === 429) return '登录失败次数过多，请 15 分钟后再试。';
+    }
+    return `登录失败：${messageOf(error)}`;
+  }
+  // a token typed earlier in this tab gives way to the person
+  sessionStorage.removeItem(TOKEN_KEY);
+  clearAdminCookie();
+  return begin(null);
+}
+
+/** A session cookie from an earlier visit still open: answers true when it logged the page in. */
+export async function resumeSession() {
+  return (await begin(null)) === null;
 }
 
 /**
@@ -74,12 +114,14 @@ export function showSession() {
   loginMessage('');
   byId('dashboard').hidden = false;
   byId('session').hidden = false;
-  byId('who').textContent = `${roleLabel(me.role)}${me.label ? ` · ${me.label}` : ''}`;
+  byId('who').textContent = `${roleLabel(me.role)}${me.userName ? ` · ${me.userName}` : me.label ? ` · ${me.label}` : ''}`;
   byId('admin-link').hidden = me.role !== 'OFFICE';
 }
 
 /** Forgets the token and shows the login form, with a message saying why when there is one. */
 export function logout(message = '') {
+  // a person's session ends on the hub too (the cookie is HttpOnly: only the hub can clear it)
+  if (state.me && !state.token) void endSession().catch(() => undefined);
   sessionStorage.removeItem(TOKEN_KEY);
   clearAdminCookie();
   state.token = null;
@@ -96,10 +138,10 @@ export function logout(message = '') {
   render(byId('project-detail'), html``);
   render(byId('projects'), html``);
   byId('login').hidden = false;
-  const token = byId('token', HTMLInputElement);
-  token.value = '';
+  byId('token', HTMLInputElement).value = '';
+  byId('password', HTMLInputElement).value = '';
   loginMessage(message);
-  token.focus();
+  byId('user-name', HTMLInputElement).focus();
 }
 
 /** A failed request: a token revoked meanwhile logs out; anything else shows in the banner. @param {unknown} error */

@@ -3,6 +3,7 @@
 
 /** @typedef {import('./documents.js').MeData['me']} Me */
 /** @typedef {import('./documents.js').Plan} Plan */
+/** @typedef {import('./documents.js').Feed} Feed */
 
 export const state = {
   /** @type {string | null} */
@@ -24,4 +25,25 @@ export const state = {
   /** answers to an earlier request than the latest are dropped */
   overviewSeq: 0,
   detailSeq: 0,
+  /**
+   * the page shown: the plan's progress, or the feeds (数据接入, OFFICE only)
+   * @type {'overview' | 'feeds'}
+   */
+  view: 'overview',
+  /** @type {Feed[]} */
+  feeds: [],
+  /**
+   * the feed whose details are open, and the run whose quarantined records they show
+   * @type {string | null}
+   */
+  selectedFeed: null,
+  /** @type {string | null} */
+  selectedRun: null,
+  /**
+   * the runs Run now is following until they finish, by feed id
+   * @type {Map<string, string>}
+   */
+  following: new Map(),
+  feedsSeq: 0,
+  feedDetailSeq: 0,
 };

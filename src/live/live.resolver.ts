@@ -1,0 +1,49 @@
+import { Arg, Authorized, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { HubContext } from '../http/context.js';
+import { resolvePlan } from '../plan/plan.service.js';
+import { NotificationType } from '../reminders/reminders.types.js';
+import type { NotificationRow } from '../reminders/reminders.service.js';
+import { formatInZone } from '../shared/scalars.js';
+import type { ProgressChange } from './live.service.js';
+import { ProgressChangeType } from './live.types.js';
+
+type Subscribed = SubscribeResolverData<unknown, { planCode?: string | null }, HubContext>;
+
+/** Live (WebSocket, graphql-transport-ws, at /graphql): the inbox as it fills, and figures as they move. */
+@Resolver()
+export class LiveResolver {
+  @Authorized('AGENCY', 'OFFICE')
+  @Subscription(() => NotificationType, {
+    description: "each new reminder or escalation, once, in order: an AGENCY its own agency's, OFFICE everyone's",
+    subscribe: ({ context }: Subscribed) => context.hub.live.notificationsFor(context.principal),
+  })
+  notificationAdded(@Root() row: NotificationRow): NotificationRow {
+    return row;
+  }
+
+  @Subscription(() => ProgressChangeType, {
+    description:
+      "after each committed write that moves the plan's figures (a push, a feed page, a plan load); no planCode: the current plan",
+    subscribe: async ({ args, context }: Subscribed) => {
+      const plan = await resolvePlan(context, args.planCode);
+      const zone = plan.timeZone;
+      const stream = context.hub.live.progressChanges(plan.code);
+      // the instant with the plan's offset, as every DateTime of the API
+      return mapStream(stream, (change) => ({ ...change, at: formatInZone(new Date(change.at), zone) }));
+    },
+  })
+  progressChanged(
+    @Root() change: ProgressChange,
+    @Arg('planCode', () => String, { nullable: true }) _planCode?: string | null,
+  ): ProgressChangeType {
+    return change;
+  }
+}
+
+async function* mapStream<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U): AsyncGenerator<U> {
+  try {
+    for await (const value of source) yield map(value);
+  } finally {
+    await source.return?.();
+  }
+}

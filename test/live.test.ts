@@ -1,0 +1,334 @@
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startTestHub, type TestHub } from './support/hub.js';
+import { spawnHub, type HubProcess } from './support/spawned-hub.js';
+import { databaseUrl } from './support/urls.js';
+import { obs } from './support/sample-data.js';
+
+// Subscriptions (issue 14) with a real graphql-ws client over a real WebSocket, against a hub on the
+// shared PostgreSQL and Redis; a second API process (spawned, src/main.ts api) shares events through Redis.
+
+const submit = /* GraphQL */ `
+  mutation ($input: [ObservationInput!]!, $dryRun: Boolean) {
+    submitObservations(planCode: "shangrao-2023", input: $input, dryRun: $dryRun) {
+      accepted
+    }
+  }
+`;
+const progressChanged = /* GraphQL */ `
+  subscription {
+    progressChanged(planCode: "shangrao-2023") {
+      planCode
+      indicatorCodes
+      regionCodes
+      dataVersion
+      at
+    }
+  }
+`;
+const notificationAdded = /* GraphQL */ `
+  subscription {
+    notificationAdded {
+      id
+      kind
+      title
+      read
+    }
+  }
+`;
+
+interface Received<T> {
+  at: number;
+  data?: T;
+  errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** A subscription that collects what arrives, with the time it arrived. */
+class Collector<T> {
+  readonly received: Received<T>[] = [];
+  completed = false;
+  error: unknown;
+  private readonly waiters = new Set<() => void>();
+  readonly dispose: () => void;
+
+  constructor(client: Client, query: string) {
+    this.dispose = client.subscribe<T>(
+      { query },
+      {
+        next: (value) => this.push({ at: Date.now(), data: value.data ?? undefined, errors: value.errors }),
+        error: (error) => {
+          this.error = error;
+          this.push(undefined);
+        },
+        complete: () => {
+          this.completed = true;
+          this.push(undefined);
+        },
+      },
+    );
+  }
+
+  /** resolves once `count` messages have arrived (or an error or completion), or rejects after `ms` */
+  until(count: number, ms = 5_000): Promise<Received<T>[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.received.length >= count || this.error || this.completed) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          resolve(this.received);
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`${this.received.length} of ${count} messages after ${ms} ms`));
+      }, ms);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  private push(value: Received<T> | undefined) {
+    if (value) this.received.push(value);
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface ProgressChange {
+  progressChanged: { planCode: string; indicatorCodes: string[]; regionCodes: string[]; dataVersion: string; at: string };
+}
+
+describe('live subscriptions', () => {
+  let t: TestHub;
+  let office: string;
+  let hrss: string;
+  let redcross: string;
+  const clients: Client[] = [];
+
+  /** a graphql-ws client of `base` (http://…) with a token in connection_init; close events recorded */
+  const connect = (base: string, token: string | undefined, closes: { code: number; reason: string }[] = []) => {
+    const client = createClient({
+      url: `${base.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: token === undefined ? undefined : { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
+      on: { closed: (event) => closes.push({ code: (event as CloseEvent).code, reason: (event as CloseEvent).reason }) },
+      onNonLazyError: () => undefined,
+    });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    t = await startTestHub();
+    [office, hrss, redcross] = await Promise.all([t.token('OFFICE'), t.token('AGENCY', 'HRSS'), t.token('AGENCY', 'REDCROSS')]);
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) void client.dispose();
+  });
+  afterAll(() => t.close());
+
+  it('sends a progress change within a second of a committed push, and none for a dry run or a refused batch', async () => {
+    const live = new Collector<ProgressChange>(connect(t.url, office), progressChanged);
+    await sleep(300); // subscribed
+
+    const before = Number(
+      await t.hub.progress.dataVersion((await t.hub.planRepository.plansByCodes(['shangrao-2023'])).get('shangrao-2023')!),
+    );
+    const dry = await t.gql(hrss, submit, { input: [obs('1.2', '2023-06-01', '1', 'LIVE-1', { regionCode: '361102' })], dryRun: true });
+    expect(dry.errors).toBeUndefined();
+    const refused = await t.gql(hrss, submit, {
+      input: [
+        obs('1.2', '2023-06-01', '1', 'LIVE-1', { regionCode: '361102' }),
+        obs('1.2', '2023-06-01', 'x', 'LIVE-2', { regionCode: '361102' }),
+      ],
+    });
+    expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    // AEDs (10.1) by the Red Cross: a write that is not refused, by someone who may not write 1.2 either
+    const forbidden = await t.gql(redcross, submit, { input: [obs('1.2', '2023-06-01', '1', 'LIVE-3', { regionCode: '361102' })] });
+    expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    await sleep(1_200);
+    expect(live.received).toEqual([]);
+
+    const written = await t.gql(hrss, submit, {
+      input: [
+        obs('1.2', '2023-06-01', '1', 'LIVE-1', { regionCode: '361102' }),
+        obs('1.3', '2023-06-01', '1', 'LIVE-1', { regionCode: '361104' }),
+      ],
+    });
+    const committedAt = Date.now();
+    expect(written.errors).toBeUndefined();
+    const [first] = await live.until(1, 2_000);
+    expect(first.at - committedAt).toBeLessThan(1_000);
+    expect(first.data).toEqual({
+      progressChanged: {
+        planCode: 'shangrao-2023',
+        indicatorCodes: ['1.2', '1.3'],
+        regionCodes: ['361102', '361104'],
+        dataVersion: String(before + 1),
+        at: '2023-07-01T10:00:00.000+08:00',
+      },
+    });
+    // the same batch again changes nothing: no version, no message
+    expect(
+      (await t.gql(hrss, submit, { input: [obs('1.2', '2023-06-01', '1', 'LIVE-1', { regionCode: '361102' })] })).errors,
+    ).toBeUndefined();
+    await sleep(1_200);
+    expect(live.received).toHaveLength(1);
+  });
+
+  it('merges a burst into at most one message a second per plan, the last carrying the final version', async () => {
+    const live = new Collector<ProgressChange>(connect(t.url, office), progressChanged);
+    await sleep(300);
+    const started = Date.now();
+    // 50 pages' worth of writes, one after another, as a feed run writes them
+    for (let page = 0; page < 50; page++) {
+      const region = page % 2 === 0 ? '361102' : '361103';
+      const result = await t.gql(hrss, submit, {
+        input: [obs('1.2', '2023-06-02', `0.0${page % 9}1`, `BURST-${page}`, { regionCode: region })],
+      });
+      expect(result.errors).toBeUndefined();
+    }
+    const finished = Date.now();
+    const plan = (await t.hub.planRepository.plansByCodes(['shangrao-2023'])).get('shangrao-2023')!;
+    const final = String(await t.hub.progress.dataVersion(plan));
+    await sleep(1_500);
+    const messages = live.received;
+    // one at once, then at most one per second while the burst lasts, and one after it
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    expect(messages.length).toBeLessThanOrEqual(Math.ceil((finished - started) / 1_000) + 2);
+    for (let i = 1; i < messages.length; i++) expect(messages[i].at - messages[i - 1].at).toBeGreaterThanOrEqual(950);
+    const last = messages.at(-1)!.data!.progressChanged;
+    expect(last.dataVersion).toBe(final);
+    const regions = new Set(messages.flatMap((m) => m.data!.progressChanged.regionCodes));
+    expect([...regions].sort()).toEqual(['361102', '361103']);
+  });
+
+  it("delivers a reminder to its agency's subscription and OFFICE's, once, and not to another agency", async () => {
+    const toHrss = new Collector<{ notificationAdded: { id: string; kind: string; title: string; read: boolean } }>(
+      connect(t.url, hrss),
+      notificationAdded,
+    );
+    const toRedcross = new Collector(connect(t.url, redcross), notificationAdded);
+    const toOffice = new Collector(connect(t.url, office), notificationAdded);
+    await sleep(300);
+    const plan = (await t.hub.planRepository.plansByCodes(['shangrao-2023'])).get('shangrao-2023')!;
+    const agency = (await t.hub.planRepository.agenciesByCodes(['HRSS'])).get('HRSS')!;
+    const rounds = await t.gql<{ reportingRounds: { id: string; dueOn: string }[] }>(office, '{ reportingRounds { id dueOn } }');
+    const round = Number(rounds.data!.reportingRounds.find((r) => r.dueOn === '2023-10-28')!.id);
+    const payload = {
+      planId: plan.id,
+      roundId: round,
+      agencyId: agency.id,
+      kind: 'REMINDER_3D' as const,
+      sendAt: '2023-10-25T01:00:00.000Z',
+    };
+    const row = await t.hub.reminders.fire(payload);
+    expect(row).toBeDefined();
+    // a retry of the same job writes nothing and sends nothing
+    expect(await t.hub.reminders.fire(payload)).toBeUndefined();
+
+    const [got] = await toHrss.until(1);
+    expect(got.data!.notificationAdded).toEqual({ id: String(row!.id), kind: 'REMINDER_3D', title: row!.title, read: false });
+    expect((await toOffice.until(1))[0].data).toEqual(got.data);
+    // and it is the inbox's row
+    const inbox = await t.gql<{ notifications: { edges: { node: { id: string; title: string } }[] } }>(
+      hrss,
+      '{ notifications(first: 1) { edges { node { id title } } } }',
+    );
+    expect(inbox.data!.notifications.edges[0].node).toEqual({ id: String(row!.id), title: row!.title });
+    await sleep(800);
+    expect(toHrss.received).toHaveLength(1);
+    expect(toOffice.received).toHaveLength(1);
+    expect(toRedcross.received).toEqual([]);
+  });
+
+  it('refuses an unknown token at connection_init, and closes a connection whose token is revoked', async () => {
+    const unknown: { code: number; reason: string }[] = [];
+    const refused = new Collector(connect(t.url, 'lph_not-a-token', unknown), progressChanged);
+    await refused.until(1, 3_000);
+    expect(unknown[0]).toEqual({ code: 4403, reason: 'Forbidden' });
+    expect(refused.received).toEqual([]);
+
+    const none: { code: number; reason: string }[] = [];
+    await new Collector(connect(t.url, undefined, none), progressChanged).until(1, 3_000);
+    expect(none[0].code).toBe(4403);
+
+    const issued = await t.gql<{ issueToken: { token: string; apiToken: { id: string } } }>(
+      office,
+      'mutation { issueToken(role: AGENCY, agencyCode: "HRSS", label: "live") { token apiToken { id } } }',
+    );
+    const closes: { code: number; reason: string }[] = [];
+    const live = new Collector(connect(t.url, issued.data!.issueToken.token, closes), progressChanged);
+    await sleep(300);
+    expect(closes).toEqual([]);
+    const revoked = await t.gql(office, `mutation { revokeToken(id: ${issued.data!.issueToken.apiToken.id}) { active } }`);
+    expect(revoked.errors).toBeUndefined();
+    await live.until(1, 3_000);
+    expect(closes).toEqual([{ code: 4401, reason: 'the token was revoked' }]);
+  });
+
+  it('keeps to its limits: subscriptions only, so many per connection, and no oversized message', async () => {
+    const client = connect(t.url, office);
+    const query = new Collector(client, '{ today }');
+    const [answer] = await query.until(1);
+    expect(answer).toBeUndefined();
+    expect(query.error).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('only subscriptions travel over WebSocket'),
+        extensions: { code: 'BAD_REQUEST' },
+      }),
+    ]);
+
+    const many = Array.from({ length: 21 }, () => new Collector(client, progressChanged));
+    await sleep(500);
+    const refusedOnes = many.filter((c) => c.error);
+    expect(refusedOnes).toHaveLength(1);
+    expect(refusedOnes[0].error).toEqual([expect.objectContaining({ message: 'at most 20 subscriptions per connection' })]);
+
+    const closes: { code: number; reason: string }[] = [];
+    const big = connect(t.url, office, closes);
+    const huge = new Collector(big, `subscription { progressChanged(planCode: "${'x'.repeat(70_000)}") { planCode } }`);
+    await huge.until(1, 3_000).catch(() => undefined);
+    expect(closes[0]?.code).toBe(1009); // message too big
+  });
+
+  describe('with a second API process', () => {
+    let replica: HubProcess;
+    afterAll(() => replica?.kill());
+
+    it('shares events through Redis: a push handled by one process reaches subscribers of the other, both ways', async () => {
+      replica = spawnHub('api', { DATABASE_URL: databaseUrl(t.databaseName), HUB_QUEUE_PREFIX: t.hub.config.queuePrefix });
+      const replicaUrl = await replica.listening(30_000);
+      const onReplica = new Collector<ProgressChange>(connect(replicaUrl, office), progressChanged);
+      const onTestHub = new Collector<ProgressChange>(connect(t.url, office), progressChanged);
+      await sleep(500);
+
+      // written through the test's process: heard on the replica
+      expect(
+        (await t.gql(hrss, submit, { input: [obs('1.2', '2023-06-03', '0.5', 'REPLICA-1', { regionCode: '361123' })] })).errors,
+      ).toBeUndefined();
+      const [heard] = await onReplica.until(1, 3_000);
+      expect(heard.data!.progressChanged).toMatchObject({ indicatorCodes: ['1.2'], regionCodes: ['361123'] });
+      await onTestHub.until(1, 3_000);
+
+      // written through the replica: heard here
+      await sleep(1_100);
+      const response = await fetch(`${replicaUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${hrss}` },
+        body: JSON.stringify({
+          query: submit,
+          variables: { input: [obs('1.2', '2023-06-03', '0.5', 'REPLICA-2', { regionCode: '361181' })] },
+        }),
+      });
+      expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+      const [, second] = await onTestHub.until(2, 3_000);
+      expect(second.data!.progressChanged).toMatchObject({ indicatorCodes: ['1.2'], regionCodes: ['361181'] });
+      expect(Number(second.data!.progressChanged.dataVersion)).toBe(Number(heard.data!.progressChanged.dataVersion) + 1);
+    }, 60_000);
+  });
+});

@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+// What the browser tests share: Debian's Chromium driven by playwright-core, headless and offline,
+// and the folder their screenshots and downloads are kept in.
+
+export const chromiumPath = '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Where screenshots, PDFs and downloads of the tests are saved (CI keeps them). */
+export const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+/** How long a page may take to show what a test waits for. */
+export const wait = { timeout: 15_000 };
+
+/** Starts Chromium; a machine without it fails the test file here (no silent skip). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 15_000 });
+}
