@@ -1,10 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { spawnHub, type HubProcess } from './support/spawned-hub.js';
 import { databaseUrl } from './support/urls.js';
-import { obs } from './support/sample-data.js';
+import { aedRegionTargets, obs } from './support/sample-data.js';
+import { planTextWithRegionTargets } from './support/plan-overlay.js';
+import { runAdminCommand } from '../src/http/admin-socket.js';
 
 // Subscriptions (issue 14) with a real graphql-ws client over a real WebSocket, against a hub on the
 // shared PostgreSQL and Redis; a second API process (spawned, src/main.ts api) shares events through Redis.
@@ -205,6 +210,28 @@ describe('live subscriptions', () => {
     expect(last.dataVersion).toBe(final);
     const regions = new Set(messages.flatMap((m) => m.data!.progressChanged.regionCodes));
     expect([...regions].sort()).toEqual(['361102', '361103']);
+  });
+
+  it('sends a progress change when a plan load through the CLI moves the plan, naming every indicator and unit', async () => {
+    const live = new Collector<ProgressChange>(connect(t.url, office), progressChanged);
+    await sleep(300);
+    const dir = mkdtempSync(join(tmpdir(), 'hub-live-'));
+    const path = join(dir, 'plan.yaml');
+    // the 2023 plan with 10.1's AEDs decomposed over the units: every 10.1 figure may move
+    writeFileSync(path, planTextWithRegionTargets({ '10.1': aedRegionTargets }));
+    const plan = (await t.hub.planRepository.plansByCodes(['shangrao-2023'])).get('shangrao-2023')!;
+    const before = await t.hub.progress.dataVersion(plan);
+    expect(await runAdminCommand(t.hub, { command: 'plan.load', path })).toMatch(/^plan shangrao-2023 updated/);
+    const [change] = await live.until(1, 3_000);
+    const { indicatorCodes, regionCodes, dataVersion } = change.data!.progressChanged;
+    expect(indicatorCodes).toHaveLength(39);
+    expect(indicatorCodes).toContain('10.1');
+    expect(regionCodes).toHaveLength(16); // 市本级, 12 counties and 3 zones
+    expect(Number(dataVersion)).toBeGreaterThan(before);
+    // loading it again changes nothing, and says nothing
+    expect(await runAdminCommand(t.hub, { command: 'plan.load', path })).toMatch(/^plan shangrao-2023 unchanged/);
+    await sleep(1_200);
+    expect(live.received).toHaveLength(1);
   });
 
   it("delivers a reminder to its agency's subscription and OFFICE's, once, and not to another agency", async () => {

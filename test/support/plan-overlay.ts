@@ -10,6 +10,11 @@ export const planPath = fileURLToPath(new URL('../../plans/shangrao-2023.yaml', 
  * document decomposes nothing, so tests that need a decomposition bring their own.
  */
 export function planWithRegionTargets(overlay: Record<string, Record<string, string>>): PlanFile {
+  return parsePlanFile(planTextWithRegionTargets(overlay), `${planPath} (+ regionTargets of ${Object.keys(overlay).join(', ')})`);
+}
+
+/** The same as the YAML text of a plan file (for `plan load`). */
+export function planTextWithRegionTargets(overlay: Record<string, Record<string, string>>): string {
   const doc = parseDocument(readFileSync(planPath, 'utf8'));
   const projects = doc.get('projects');
   if (!isSeq(projects)) throw new Error('the plan file has no projects');
@@ -24,5 +29,5 @@ export function planWithRegionTargets(overlay: Record<string, Record<string, str
     });
   });
   if (wanted.size > 0) throw new Error(`no indicator ${[...wanted].join(', ')} in the plan`);
-  return parsePlanFile(doc.toString(), `${planPath} (+ regionTargets of ${Object.keys(overlay).join(', ')})`);
+  return doc.toString();
 }
