@@ -305,7 +305,7 @@ describe('live subscriptions', () => {
     expect(answer).toBeUndefined();
     expect(query.error).toEqual([
       expect.objectContaining({
-        message: expect.stringContaining('only subscriptions travel over WebSocket'),
+        message: expect.stringContaining('only subscriptions travel over the live endpoints'),
         extensions: { code: 'BAD_REQUEST' },
       }),
     ]);
@@ -321,6 +321,52 @@ describe('live subscriptions', () => {
     const huge = new Collector(big, `subscription { progressChanged(planCode: "${'x'.repeat(70_000)}") { planCode } }`);
     await huge.until(1, 3_000).catch(() => undefined);
     expect(closes[0]?.code).toBe(1009); // message too big
+  });
+
+  it('serves the same subscriptions as Server-Sent Events at /graphql/stream, for clients without WebSocket', async () => {
+    const issued = await t.gql<{ issueToken: { token: string; apiToken: { id: string } } }>(
+      office,
+      'mutation { issueToken(role: BI, label: "sse") { token apiToken { id } } }',
+    );
+    const token = issued.data!.issueToken.token;
+    const open = (bearer: string, query: string) =>
+      fetch(`${t.url}/graphql/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${bearer}` },
+        body: JSON.stringify({ query }),
+      });
+    expect((await open('lph_not-a-token', progressChanged)).status).toBe(401);
+    const query = await open(token, '{ today }');
+    expect(query.status).toBe(400);
+    expect((await query.json()).errors[0].message).toContain('only subscriptions travel over the live endpoints');
+
+    const stream = await open(token, progressChanged);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (pattern: RegExp, ms = 3_000) => {
+      const deadline = Date.now() + ms;
+      while (!pattern.test(text)) {
+        const chunk = await Promise.race([reader.read(), sleep(Math.max(0, deadline - Date.now())).then(() => 'timeout' as const)]);
+        if (chunk === 'timeout') throw new Error(`no ${pattern} in ${ms} ms: ${text}`);
+        if (chunk.done) return 'ended';
+        text += decoder.decode(chunk.value);
+      }
+      return text.match(pattern)!;
+    };
+    await sleep(300);
+    expect(
+      (await t.gql(hrss, submit, { input: [obs('1.2', '2023-06-04', '0.2', 'SSE-1', { regionCode: '361124' })] })).errors,
+    ).toBeUndefined();
+    const next = await readUntil(/event: next\ndata: (.*)\n/);
+    expect(JSON.parse((next as RegExpMatchArray)[1])).toMatchObject({
+      data: { progressChanged: { planCode: 'shangrao-2023', indicatorCodes: ['1.2'], regionCodes: ['361124'] } },
+    });
+    // revoked: the stream ends
+    await t.gql(office, `mutation { revokeToken(id: ${issued.data!.issueToken.apiToken.id}) { active } }`);
+    expect(await readUntil(/event: complete/)).not.toBeNull();
   });
 
   describe('with a second API process', () => {

@@ -23,7 +23,9 @@ import { mountLogin } from './login.js';
 import { authenticateCredential, requestCredential } from './rest-auth.js';
 import { mountMetrics, mountQueueAdmin } from './operations.js';
 import { mountDashboard } from './static.js';
-import { attachLiveServer } from './websocket.js';
+import { defaultLiveLimits, LiveConnections } from './live-connections.js';
+import { mountEventStream } from './sse.js';
+import { attachWebSocketServer } from './websocket.js';
 
 export interface HttpServer {
   app: Express;
@@ -59,7 +61,7 @@ function trustProxyValue(text: string): boolean | number | string {
 /** Builds the Express app: health checks without a token, GraphQL with one. */
 export async function createHttpApp(
   hub: Hub,
-): Promise<{ app: Express; server: Server; apollo: ApolloServer<HubContext>; live: ReturnType<typeof attachLiveServer> }> {
+): Promise<{ app: Express; server: Server; apollo: ApolloServer<HubContext>; live: { stop(): Promise<void> } }> {
   const app = express();
   app.disable('x-powered-by');
   if (hub.config.trustProxy !== undefined) app.set('trust proxy', trustProxyValue(hub.config.trustProxy));
@@ -90,8 +92,15 @@ export async function createHttpApp(
     ],
   });
   await apollo.start();
-  // subscriptions: WebSocket upgrades of /graphql (graphql-transport-ws)
-  const live = attachLiveServer(hub, server, schema);
+  // subscriptions: WebSocket upgrades of /graphql (graphql-transport-ws), and Server-Sent Events at /graphql/stream
+  const connections = new LiveConnections(hub, defaultLiveLimits);
+  const webSockets = attachWebSocketServer(hub, server, schema, connections, defaultLiveLimits);
+  const live = {
+    async stop() {
+      connections.stop();
+      await webSockets.stop();
+    },
+  };
 
   mountMetrics(app, hub);
   mountLogin(app, hub);
@@ -101,6 +110,7 @@ export async function createHttpApp(
 
   mountHealth(app, hub);
   mountExplorer(app, hub);
+  mountEventStream(app, hub, schema, connections);
 
   app.use(
     '/graphql',
