@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { loans } from './support/sample-data.js';
 import { artifacts, launchChromium, wait } from './support/browser.js';
+import { systemActor } from '../src/audit/audit.service.js';
 
 // The explorer (GraphiQL at /graphql, src/http/explorer.ts) in a real Chromium against real hubs. A missing
 // Chromium fails the file in beforeAll: there is no silent skip.
@@ -224,6 +225,30 @@ describe('the explorer in a browser', () => {
       await page.waitForSelector('.graphiql-doc-explorer', wait);
       expect(problems).toEqual([]);
       await page.screenshot({ path: `${artifacts}explorer.png` });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('works without a token for a person logged in to the dashboard: their session cookie, and the docs', async () => {
+    await t.hub.users.add({ name: 'li.na', role: 'BI', password: 'correct horse battery' }, systemActor);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(wait.timeout);
+    const { problems } = watch(page, t.url);
+    try {
+      // logged in on the dashboard of this browser (the same cookie jar)
+      const login = await page.request.post(`${t.url}/auth/login`, { data: { name: 'li.na', password: 'correct horse battery' } });
+      expect(login.status()).toBe(200);
+      await page.goto(`${t.url}/graphql`);
+      await page.waitForFunction(() => document.querySelector('#token-status')?.textContent?.includes('li.na'), undefined, wait);
+      expect(await page.inputValue('#token')).toBe('');
+      await newTab(page);
+      await setQuery(page, '{ me { role userName } }');
+      expect(await run(page, 'keys')).toEqual({ data: { me: { role: 'BI', userName: 'li.na' } } });
+      await page.click('button[aria-label="Show Documentation Explorer"]');
+      await page.waitForSelector('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name:text-is("Query")', wait);
+      expect(problems).toEqual([]);
     } finally {
       await context.close();
     }

@@ -53,6 +53,24 @@ function createFetcher(token) {
 
 const root = ReactDOM.createRoot(byId('graphiql'));
 let current = /** @type {string | undefined} */ (undefined);
+/** a person logged in to the dashboard in this browser: their session cookie goes with every request */
+let sessionUser = '';
+
+/** The name of the person whose session cookie this browser holds, or '' (none, or it ended). */
+async function probeSession() {
+  try {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: '{ me { userName } }' }),
+    });
+    /** @type {{ data?: { me?: { userName?: string | null } } }} */
+    const body = await response.json();
+    return body.data?.me?.userName ?? '';
+  } catch {
+    return '';
+  }
+}
 
 /** Renders GraphiQL with a fetcher for this token: a new fetcher makes it load the schema again. */
 function applyToken(/** @type {string} */ token) {
@@ -60,7 +78,16 @@ function applyToken(/** @type {string} */ token) {
   current = token;
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
-  tokenStatus.textContent = token ? '令牌已设置 token set' : '请输入令牌 enter a token';
+  render(token);
+}
+
+function render(/** @type {string} */ token) {
+  const signedIn = Boolean(token || sessionUser);
+  tokenStatus.textContent = token
+    ? '令牌已设置 token set'
+    : sessionUser
+      ? `已登录：${sessionUser}（会话 session）`
+      : '请输入令牌 enter a token';
   root.render(
     React.createElement(
       GraphiQL,
@@ -69,7 +96,7 @@ function applyToken(/** @type {string} */ token) {
         defaultTabs: exampleTabs,
         defaultQuery: newTabQuery,
         // null: no introspection, where the hub refuses it or would answer 401 for want of a token
-        schema: introspection && token ? undefined : null,
+        schema: introspection && signedIn ? undefined : null,
         defaultEditorToolsVisibility: true,
         shouldPersistHeaders: false,
         defaultTheme: 'light',
@@ -93,3 +120,8 @@ byId('token-clear').addEventListener('click', () => {
   tokenInput.focus();
 });
 applyToken(tokenInput.value.trim());
+// without a token, a dashboard session of this browser may already open the docs
+void probeSession().then((name) => {
+  sessionUser = name;
+  if (name && !current) render('');
+});
