@@ -15,7 +15,7 @@ import {
   loans as sampleLoans,
   obs,
 } from './support/sample-data.js';
-import { artifacts, launchChromium, wait } from './support/browser.js';
+import { artifacts, launchChromium, rgb, transparent, wait } from './support/browser.js';
 
 // The dashboard (src/http/dashboard) in a real Chromium against a real hub. A missing Chromium fails
 // the file in beforeAll: there is no silent skip.
@@ -34,13 +34,6 @@ const report = /* GraphQL */ `
     }
   }
 `;
-
-/** "#bfe0c9" → "rgb(191, 224, 201)", as getComputedStyle answers */
-const rgb = (hex: string) => {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
-};
-const transparent = 'rgba(0, 0, 0, 0)';
 
 // The 2023 plan with one decomposed target (an overlay for this test, DESIGN.md 4.3): 10.1's 86 AEDs
 // over the 15 counties and zones (test/support/sample-data.ts). 5.5, 1.2 and the rest stay whole-city

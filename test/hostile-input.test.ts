@@ -294,6 +294,8 @@ describe('what the hub sends back', () => {
     for (const [path, headers] of [
       ['/dashboard/', {}],
       ['/dashboard/app.js', {}],
+      ['/dashboard/screen', {}],
+      ['/export/bulletin.pdf', {}],
       ['/export/ledger.csv', { authorization: `Bearer ${bi}` }],
       ['/export/ledger.xlsx', { authorization: `Bearer ${bi}` }],
       ['/export/ledger.csv', {}],
@@ -306,10 +308,12 @@ describe('what the hub sends back', () => {
       expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
     }
-    const html = await (await fetch(`${t.url}/dashboard/`)).text();
-    // no inline script or style, no inline handlers: the CSP would block them
-    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/);
+    for (const page of ['/dashboard/', '/dashboard/screen']) {
+      const html = await (await fetch(`${t.url}${page}`)).text();
+      // no inline script or style, no inline handlers: the CSP would block them
+      expect(html, page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html, page).not.toMatch(/<style|\sstyle=|\son[a-z]+=/);
+    }
   });
 
   it('instants in progress reports and feed runs carry the plan offset', async () => {

@@ -25,3 +25,11 @@ export const wait = { timeout: 15_000 };
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 15_000 });
 }
+
+/** "#bfe0c9" → "rgb(191, 224, 201)", as getComputedStyle answers */
+export const rgb = (hex: string) => {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+};
+/** no background at all, as getComputedStyle answers */
+export const transparent = 'rgba(0, 0, 0, 0)';

@@ -1,6 +1,16 @@
 // @ts-check
 // The GraphQL client: the documents of documents.js, sent with the token the user typed in.
-import { FEED_RUN_QUERY, FEED_RUNS_QUERY, FEEDS_QUERY, ME_QUERY, OVERVIEW_QUERY, PROJECT_QUERY, RUN_FEED_MUTATION } from './documents.js';
+import {
+  FEED_RUN_QUERY,
+  FEED_RUNS_QUERY,
+  FEEDS_QUERY,
+  ME_QUERY,
+  OVERVIEW_QUERY,
+  PROJECT_QUERY,
+  RUN_FEED_MUTATION,
+  SCREEN_QUERY,
+  SCREEN_REGIONS_QUERY,
+} from './documents.js';
 
 /** @typedef {import('./documents.js').MeData} MeData */
 /** @typedef {import('./documents.js').OverviewData} OverviewData */
@@ -9,6 +19,8 @@ import { FEED_RUN_QUERY, FEED_RUNS_QUERY, FEEDS_QUERY, ME_QUERY, OVERVIEW_QUERY,
 /** @typedef {import('./documents.js').FeedRunsData} FeedRunsData */
 /** @typedef {import('./documents.js').FeedRunData} FeedRunData */
 /** @typedef {import('./documents.js').RunFeedData} RunFeedData */
+/** @typedef {import('./documents.js').ScreenData} ScreenData */
+/** @typedef {import('./documents.js').ScreenRegionsData} ScreenRegionsData */
 
 const GRAPHQL_URL = new URL('../graphql', window.location.href).toString();
 const LOGIN_URL = new URL('../auth/login', window.location.href).toString();
@@ -86,6 +98,20 @@ export const fetchOverview = (token, asOf) => /** @type {Promise<OverviewData>} 
  * @param {{ number: number, planCode: string | null, asOf: string }} variables
  */
 export const fetchProject = (token, variables) => /** @type {Promise<ProjectData>} */ (gql(PROJECT_QUERY, variables, token));
+
+/**
+ * The 大屏's figures as of the hub's today.
+ * @param {string | null} token
+ */
+export const fetchScreen = (token) => /** @type {Promise<ScreenData>} */ (gql(SCREEN_QUERY, {}, token));
+
+/**
+ * One indicator in every reporting unit, as of the hub's today: the 大屏's tile map.
+ * @param {string | null} token
+ * @param {{ code: string, planCode: string | null }} variables
+ */
+export const fetchScreenRegions = (token, variables) =>
+  /** @type {Promise<ScreenRegionsData>} */ (gql(SCREEN_REGIONS_QUERY, variables, token));
 
 /**
  * Every feed with its last run (OFFICE).

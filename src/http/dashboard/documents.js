@@ -65,28 +65,61 @@ export const ME_QUERY = /* GraphQL */ `
  * @typedef {{ today: string, plan: Plan | null }} OverviewData the answer to OVERVIEW_QUERY
  */
 
+// fragments the overview and the 大屏 share (not exported: alone they are no document)
+const PLAN_HEAD = /* GraphQL */ `
+  fragment PlanHead on Plan {
+    code
+    title
+    documentNumber
+    periodStart
+    periodEnd
+    timeZone
+    regions {
+      code
+      name
+      level
+    }
+  }
+`;
+/** a percent is never shown without its expected percent, status and n/m parts with data */
+const FIGURE = /* GraphQL */ `
+  fragment Figure on Progress {
+    percent
+    expectedPercent
+    status
+    partsWithData
+    parts
+  }
+`;
+const ROUND_SUBMISSIONS = /* GraphQL */ `
+  fragment RoundSubmissions on ReportingRound {
+    id
+    title
+    dueOn
+    deadline
+    submissions {
+      agency {
+        code
+        name
+      }
+      project {
+        number
+        title
+      }
+      submittedAt
+      onTime
+    }
+  }
+`;
+
 /** One request for everything but the opened project. */
 export const OVERVIEW_QUERY = /* GraphQL */ `
   query Overview($asOf: Date) {
     today
     plan {
-      code
-      title
-      documentNumber
-      periodStart
-      periodEnd
-      timeZone
+      ...PlanHead
       progress(asOf: $asOf) {
-        percent
-        expectedPercent
-        status
-        partsWithData
-        parts
-      }
-      regions {
-        code
-        name
-        level
+        ...Figure
       }
       projects {
         number
@@ -96,33 +129,17 @@ export const OVERVIEW_QUERY = /* GraphQL */ `
           name
         }
         progress(asOf: $asOf) {
-          percent
-          expectedPercent
-          status
-          partsWithData
-          parts
+          ...Figure
         }
       }
       reportingRounds {
-        id
-        title
-        dueOn
-        deadline
-        submissions {
-          agency {
-            code
-            name
-          }
-          project {
-            number
-            title
-          }
-          submittedAt
-          onTime
-        }
+        ...RoundSubmissions
       }
     }
   }
+  ${PLAN_HEAD}
+  ${FIGURE}
+  ${ROUND_SUBMISSIONS}
 `;
 
 /**
@@ -337,4 +354,112 @@ export const RUN_FEED_MUTATION = /* GraphQL */ `
     }
   }
   ${FEED_RUN_FIELDS}
+`;
+
+/**
+ * The 大屏 (screen.html): the plan, its projects with their indicators' 全市 figures, and the rounds.
+ * @typedef {{ value: string | null, percent: number | null, status: Status, lastObservedOn: string | null }} ScreenFigure
+ * @typedef {{
+ *   code: string,
+ *   name: string,
+ *   unit: string,
+ *   kind: IndicatorKind,
+ *   reportedBy: ReportingLevel,
+ *   regionTargets: { regionCode: string }[],
+ *   progress: ScreenFigure,
+ * }} ScreenIndicator
+ * @typedef {ProjectSummary & { indicators: ScreenIndicator[] }} ScreenProject
+ * @typedef {Omit<Plan, 'projects'> & { projects: ScreenProject[] }} ScreenPlan
+ * @typedef {{ today: string, plan: ScreenPlan | null }} ScreenData the answer to SCREEN_QUERY
+ */
+
+/** Everything the 大屏 shows but the tile map, as of the hub's today: read again after each change. */
+export const SCREEN_QUERY = /* GraphQL */ `
+  query Screen {
+    today
+    plan {
+      ...PlanHead
+      progress {
+        ...Figure
+      }
+      projects {
+        number
+        title
+        leadAgencies {
+          code
+          name
+        }
+        progress {
+          ...Figure
+        }
+        indicators {
+          code
+          name
+          unit
+          kind
+          reportedBy
+          regionTargets {
+            regionCode
+          }
+          progress {
+            value
+            percent
+            status
+            lastObservedOn
+          }
+        }
+      }
+      reportingRounds {
+        ...RoundSubmissions
+      }
+    }
+  }
+  ${PLAN_HEAD}
+  ${FIGURE}
+  ${ROUND_SUBMISSIONS}
+`;
+
+/**
+ * @typedef {{ indicator: { code: string, byRegion: { region: Region, progress: UnitFigure }[] } | null }} ScreenRegionsData
+ * the answer to SCREEN_REGIONS_QUERY
+ */
+
+/** The 大屏's tile map: one indicator in every reporting unit, as of the hub's today. */
+export const SCREEN_REGIONS_QUERY = /* GraphQL */ `
+  query ScreenRegions($code: String!, $planCode: String) {
+    indicator(code: $code, planCode: $planCode) {
+      code
+      byRegion {
+        region {
+          code
+          name
+          level
+        }
+        progress {
+          value
+          percent
+          shareOfCity
+          status
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * @typedef {{ planCode: string, indicatorCodes: string[], regionCodes: string[], dataVersion: string, at: string }} ProgressChange
+ * one message of PROGRESS_CHANGED_SUBSCRIPTION
+ */
+
+/** The 大屏's live feed (over WebSocket): a message after each committed write that moves the plan's figures. */
+export const PROGRESS_CHANGED_SUBSCRIPTION = /* GraphQL */ `
+  subscription ProgressChanged($planCode: String) {
+    progressChanged(planCode: $planCode) {
+      planCode
+      indicatorCodes
+      regionCodes
+      dataVersion
+      at
+    }
+  }
 `;

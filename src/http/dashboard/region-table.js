@@ -12,10 +12,10 @@ import { SCORED, statusOf, statusText } from './status-view.js';
 
 /**
  * The level an indicator is reported at does not include this unit (e.g. a county standard at 市本级).
- * @param {Indicator} indicator
+ * @param {Pick<Indicator, 'reportedBy'>} indicator
  * @param {Region | null} region
  */
-function notReportedAt(indicator, region) {
+export function notReportedAt(indicator, region) {
   if (!region?.level) return false;
   if (indicator.reportedBy === 'REGIONS') return region.level === 'CITY';
   if (indicator.reportedBy === 'CITY') return region.level !== 'CITY';
