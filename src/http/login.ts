@@ -36,7 +36,7 @@ export function mountLogin(app: Express, hub: Hub): void {
     const name = text(req.body, 'name');
     const password = text(req.body, 'password');
     const session = await hub.users.login(name, password, req.ip ?? 'unknown');
-    const seconds = Math.floor((session.expiresAt.getTime() - hub.clock.now().getTime()) / 1000);
+    const seconds = Math.round((session.expiresAt.getTime() - hub.clock.now().getTime()) / 1000);
     res.set('Set-Cookie', cookieHeader(req, session.token, seconds));
     res.set('Cache-Control', 'no-store');
     res.json({ name: session.user.name, role: session.user.role, expiresAt: session.expiresAt.toISOString() });
