@@ -323,6 +323,51 @@ describe('live subscriptions', () => {
     expect(closes[0]?.code).toBe(1009); // message too big
   });
 
+  it('allows so many connections per token (HUB_LIVE_MAX_CONNECTIONS, 10), and the eleventh is closed with 4429', async () => {
+    const bi = await t.token('BI');
+    const opened = Array.from({ length: 10 }, () => new Collector(connect(t.url, bi), progressChanged));
+    await sleep(800);
+    expect(opened.filter((c) => c.error || c.completed)).toEqual([]);
+    const closes: { code: number; reason: string }[] = [];
+    const eleventh = new Collector(connect(t.url, bi, closes), progressChanged);
+    await eleventh.until(1, 3_000);
+    expect(closes[0]).toEqual({ code: 4429, reason: 'at most 10 live connections per token' });
+    // another token is not counted against this one
+    const other = new Collector(connect(t.url, office), progressChanged);
+    await sleep(500);
+    expect(other.error).toBeUndefined();
+  });
+
+  it('pings every connection (HUB_LIVE_KEEPALIVE_MS) and drops one that does not answer', async () => {
+    const quick = await startTestHub({ env: { HUB_LIVE_KEEPALIVE_MS: '300' } });
+    try {
+      const token = await quick.token('OFFICE');
+      const open = (autoPong: boolean) => {
+        const socket = new WebSocket(`${quick.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', { autoPong });
+        const seen = { pings: 0, closed: undefined as number | undefined, acknowledged: false };
+        socket.on('ping', () => (seen.pings += 1));
+        socket.on('close', (code) => (seen.closed = code));
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+        socket.on('message', (data) => {
+          if ((JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type === 'connection_ack') seen.acknowledged = true;
+        });
+        return { socket, seen };
+      };
+      const answering = open(true);
+      const silent = open(false);
+      await sleep(1_500);
+      expect(answering.seen).toMatchObject({ acknowledged: true, closed: undefined });
+      expect(answering.seen.pings).toBeGreaterThanOrEqual(3);
+      // pinged, never answered: terminated (1006, no close frame) within about two periods
+      expect(silent.seen.acknowledged).toBe(true);
+      expect(silent.seen.pings).toBeGreaterThanOrEqual(1);
+      expect(silent.seen.closed).toBe(1006);
+      answering.socket.close();
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('serves the same subscriptions as Server-Sent Events at /graphql/stream, for clients without WebSocket', async () => {
     const issued = await t.gql<{ issueToken: { token: string; apiToken: { id: string } } }>(
       office,

@@ -50,6 +50,10 @@ const envSchema = z.object({
   HUB_ALLOW_LOOPBACK_TARGETS: booleanFlag.default(false),
   /** how long a person's dashboard session lasts after logging in */
   HUB_SESSION_HOURS: z.coerce.number().positive().max(720).default(8),
+  /** live subscriptions (WebSocket and event streams): connections per token or person in one process, subscriptions per WebSocket, ping period */
+  HUB_LIVE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(10),
+  HUB_LIVE_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(1_000).default(20),
+  HUB_LIVE_KEEPALIVE_MS: z.coerce.number().int().min(100).max(300_000).default(12_000),
   /** behind a reverse proxy: Express's "trust proxy" (e.g. `loopback`, `1`), so logins are limited per real address */
   HUB_TRUST_PROXY: z.string().optional(),
   /** the Chromium that prints PDFs (the bulletin); unset: the first of chromiumCandidates that exists */
@@ -92,6 +96,7 @@ export interface Config {
   jobLockMs: number;
   sessionHours: number;
   trustProxy: string | undefined;
+  live: { maxConnections: number; maxSubscriptions: number; keepAliveMs: number };
   /** HUB_CHROMIUM_PATH, or the first of chromiumCandidates found at start; undefined: no PDF printing (503) */
   chromiumPath: string | undefined;
 }
@@ -135,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLockMs: e.HUB_JOB_LOCK_MS,
     sessionHours: e.HUB_SESSION_HOURS,
     trustProxy: e.HUB_TRUST_PROXY,
+    live: { maxConnections: e.HUB_LIVE_MAX_CONNECTIONS, maxSubscriptions: e.HUB_LIVE_MAX_SUBSCRIPTIONS, keepAliveMs: e.HUB_LIVE_KEEPALIVE_MS },
     chromiumPath: e.HUB_CHROMIUM_PATH ?? chromiumCandidates.find((path) => existsSync(path)),
   };
 }

@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import type { Hub } from '../app.js';
 import type { Principal } from '../auth/auth.service.js';
+import type { Config } from '../config/config.js';
 import { dateInZone } from '../shared/clock.js';
 import { formatError } from '../shared/errors.js';
 import { formatUnavailable } from '../shared/unavailable.js';
@@ -37,13 +38,16 @@ export interface LiveLimits {
   recheckMs: number;
 }
 
-export const defaultLiveLimits: LiveLimits = {
-  connectionsPerCredential: 10,
-  subscriptionsPerConnection: 20,
-  maxMessageBytes: 64 * 1024,
-  keepAliveMs: 12_000,
-  recheckMs: 60_000,
-};
+/** The limits HUB_LIVE_MAX_CONNECTIONS, HUB_LIVE_MAX_SUBSCRIPTIONS and HUB_LIVE_KEEPALIVE_MS set (defaults 10, 20, 12 s). */
+export function liveLimits(config: Config): LiveLimits {
+  return {
+    connectionsPerCredential: config.live.maxConnections,
+    subscriptionsPerConnection: config.live.maxSubscriptions,
+    maxMessageBytes: 64 * 1024,
+    keepAliveMs: config.live.keepAliveMs,
+    recheckMs: 60_000,
+  };
+}
 
 export interface LiveConnection {
   principal: Principal;

@@ -23,7 +23,7 @@ import { mountLogin } from './login.js';
 import { authenticateCredential, requestCredential } from './rest-auth.js';
 import { mountMetrics, mountQueueAdmin } from './operations.js';
 import { mountDashboard } from './static.js';
-import { defaultLiveLimits, LiveConnections } from './live-connections.js';
+import { LiveConnections, liveLimits } from './live-connections.js';
 import { mountEventStream } from './sse.js';
 import { attachWebSocketServer } from './websocket.js';
 
@@ -93,8 +93,9 @@ export async function createHttpApp(
   });
   await apollo.start();
   // subscriptions: WebSocket upgrades of /graphql (graphql-transport-ws), and Server-Sent Events at /graphql/stream
-  const connections = new LiveConnections(hub, defaultLiveLimits);
-  const webSockets = attachWebSocketServer(hub, server, schema, connections, defaultLiveLimits);
+  const limits = liveLimits(hub.config);
+  const connections = new LiveConnections(hub, limits);
+  const webSockets = attachWebSocketServer(hub, server, schema, connections, limits);
   const live = {
     async stop() {
       connections.stop();
