@@ -400,7 +400,7 @@ describe('the dashboard in a browser', () => {
     }
   });
 
-  it('downloads the XLSX and CSV ledgers of the date shown', async () => {
+  it('downloads the XLSX and CSV ledgers and the bulletin (PDF and DOCX) of the date shown', async () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     try {
@@ -428,6 +428,14 @@ describe('the dashboard in a browser', () => {
           .subarray(0, 5)
           .toString(),
       ).toBe('%PDF-');
+      // and the same bulletin as a Word document, to edit before sending it upward
+      const [docx] = await Promise.all([page.waitForEvent('download', wait), page.click('#bulletin-docx')]);
+      expect(docx.suggestedFilename()).toBe('bulletin-shangrao-2023-2023-06-01.docx');
+      expect(
+        readFileSync(await docx.path())
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
     } finally {
       await context.close();
     }

@@ -140,7 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLockMs: e.HUB_JOB_LOCK_MS,
     sessionHours: e.HUB_SESSION_HOURS,
     trustProxy: e.HUB_TRUST_PROXY,
-    live: { maxConnections: e.HUB_LIVE_MAX_CONNECTIONS, maxSubscriptions: e.HUB_LIVE_MAX_SUBSCRIPTIONS, keepAliveMs: e.HUB_LIVE_KEEPALIVE_MS },
+    live: {
+      maxConnections: e.HUB_LIVE_MAX_CONNECTIONS,
+      maxSubscriptions: e.HUB_LIVE_MAX_SUBSCRIPTIONS,
+      keepAliveMs: e.HUB_LIVE_KEEPALIVE_MS,
+    },
     chromiumPath: e.HUB_CHROMIUM_PATH ?? chromiumCandidates.find((path) => existsSync(path)),
   };
 }

@@ -2,6 +2,7 @@ import type { Express, Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Hub } from '../app.js';
 import { bulletinData } from '../progress/bulletin.js';
+import { bulletinDocx } from '../progress/bulletin-docx.js';
 import { bulletinFooter, bulletinHeader, bulletinHtml } from '../progress/bulletin-html.js';
 import { ledgerCsv, ledgerXlsx } from '../progress/ledger.js';
 import { asOfFor } from '../progress/progress.service.js';
@@ -13,7 +14,7 @@ import { downloadPolicy, securityHeaders } from './security-headers.js';
 
 const validDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text).isValid;
 
-/** GET /export/ledger.xlsx and .csv (&regions=all) and /export/bulletin.pdf: ?plan=CODE (default: the current plan) &asOf=YYYY-MM-DD */
+/** GET /export/ledger.xlsx and .csv (&regions=all) and /export/bulletin.pdf and .docx: ?plan=CODE (default: the current plan) &asOf=YYYY-MM-DD */
 export function mountExports(app: Express, hub: Hub): void {
   /** ?plan=CODE (default: the current plan) and ?asOf=YYYY-MM-DD (default: today; after today refused) */
   const planAndAsOf = async (req: Request) => {
@@ -55,5 +56,13 @@ export function mountExports(app: Express, hub: Hub): void {
     res.setHeader('content-type', 'application/pdf');
     res.setHeader('content-disposition', `attachment; filename="bulletin-${plan.code}-${asOf}.pdf"`);
     res.send(pdf);
+  });
+  // the same bulletin as a Word document the office edits before sending it upward (no Chromium needed)
+  app.get('/export/bulletin.docx', requireTokenRole(hub, 'OFFICE', 'BI'), async (req: Request, res: Response) => {
+    const { plan, asOf } = await planAndAsOf(req);
+    const docx = await bulletinDocx(await bulletinData(hub, plan, asOf));
+    res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    res.setHeader('content-disposition', `attachment; filename="bulletin-${plan.code}-${asOf}.docx"`);
+    res.send(docx);
   });
 }

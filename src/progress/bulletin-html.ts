@@ -1,6 +1,38 @@
-import type { Bulletin, BulletinLatePair, BulletinProject, BulletinRound, BulletinUnit } from './bulletin.js';
+import type { Bulletin, BulletinLatePair, BulletinProject, BulletinRound } from './bulletin.js';
 import { pointsFromExpected } from './bulletin.js';
-import { statusLabels, statuses, type Status } from './status.js';
+import {
+  agencyColumns,
+  allOnTimeText,
+  asOfFooter,
+  barNote,
+  behindColumns,
+  behindProjects as behindOf,
+  behindText,
+  bulletinTitle,
+  chineseDate,
+  decomposedText,
+  lateByAgency,
+  latePairText,
+  noDataText,
+  noneBehindText,
+  noRoundsText,
+  notes,
+  noUnitsText,
+  notReported,
+  overviewLabels,
+  overviewText,
+  pageNumberText,
+  percentText as pct,
+  roundColumns,
+  roundHeading,
+  sectionTitles,
+  statusCountsText,
+  subtitle,
+  unitColumns,
+  unitTargetsText,
+  withDataText,
+} from './bulletin-text.js';
+import { statusLabels, type Status } from './status.js';
 
 /**
  * The bulletin (进展通报) as one HTML page for Chromium to print (A4 portrait). Every value goes
@@ -34,27 +66,8 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Markup 
 
 const fontFamily = `"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif`;
 
-const digits = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-/** 1–99 in Chinese numerals: 十件实事, 第二十一条 */
-export function chineseNumber(n: number): string {
-  if (n < 10) return digits[n];
-  const tens = Math.floor(n / 10);
-  return `${tens === 1 ? '' : digits[tens]}十${n % 10 === 0 ? '' : digits[n % 10]}`;
-}
-
-/** 2023-07-01 → 2023年7月1日 */
-export function chineseDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return `${y}年${m}月${d}日`;
-}
-
 /** Agency names joined by 、, each kept whole on its line. */
 const names = (list: string[]) => list.map((name, i) => html`${i > 0 ? '、' : ''}<span class="nowrap">${name}</span>`);
-
-/** a full-width space (U+3000) between the parts of the line under the title, as the 台账 has */
-const wide = '\u3000';
-
-const pct = (percent: number | null) => (percent === null ? '—' : `${percent.toFixed(2)}%`);
 
 function statusTag(status: Status): Markup {
   const label = statusLabels[status];
@@ -67,57 +80,30 @@ function statusTag(status: Status): Markup {
 function overview(b: Bulletin): Markup {
   const o = b.overall;
   const label = statusLabels[o.status];
-  const counts = statuses
-    .map((s) => [s, b.projects.filter((p) => p.status === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${statusLabels[s].zh} ${n} 项`)
-    .join('，');
-  const unscored = b.projects.filter((p) => p.status === 'NOT_SCORED');
-  const noData = b.projects.filter((p) => p.status === 'NO_DATA');
-  const standing =
-    o.percent === null
-      ? '尚无项目报送数据'
-      : `总体完成 ${pct(o.percent)}，${
-          o.status === 'ACHIEVED'
-            ? '全部评价项目已完成'
-            : o.percent >= o.expectedPercent
-              ? `快于序时进度 ${pointsFromExpected(o)} 个百分点`
-              : `落后序时进度 ${pointsFromExpected(o)} 个百分点`
-        }`;
   return html`
     <section id="overview">
-      <h2>一、总体进展</h2>
+      <h2>${sectionTitles(b).overview}</h2>
       <div class="stats">
         <div class="stat">
-          <div class="stat-label">总体完成率</div>
+          <div class="stat-label">${overviewLabels.percent}</div>
           <div class="stat-value" style="color: ${label.colour}">${pct(o.percent)}</div>
         </div>
         <div class="stat">
-          <div class="stat-label">序时进度</div>
+          <div class="stat-label">${overviewLabels.expected}</div>
           <div class="stat-value">${pct(o.expectedPercent)}</div>
         </div>
         <div class="stat">
-          <div class="stat-label">状态</div>
+          <div class="stat-label">${overviewLabels.status}</div>
           <div class="stat-value">${statusTag(o.status)}</div>
         </div>
         <div class="stat">
-          <div class="stat-label">有数据的评价项目</div>
+          <div class="stat-label">${overviewLabels.withData}</div>
           <div class="stat-value">${o.withData}/${o.parts}</div>
         </div>
       </div>
-      <p>
-        截至${chineseDate(b.asOf)}，全年时间已过
-        ${pct(o.expectedPercent)}（序时进度），${chineseNumber(b.projects.length)}件民生实事${standing}，状态为“${label.zh}”。纳入评价的
-        ${o.parts} 个项目中 ${o.withData}
-        个有数据${
-          noData.length > 0 ? html`，${noData.map((p) => p.number).join('、')} 号项目无数据，按 0 计入` : ''
-        }${unscored.length > 0 ? html`；${unscored.map((p) => p.number).join('、')} 号项目仅设跟踪指标，不评价，不计入总体` : ''}。
-      </p>
-      <p>各项目状态：${counts}。</p>
-      <p class="note">
-        口径：完成率四舍五入保留两位小数；汇总以精确值计算，各部分封顶 100%；无数据的指标、项目按 0
-        计入（未报送即未体现进度）。总体完成率为各评价项目完成率的平均值；序时进度为截至当日已过天数占全年天数的比例。
-      </p>
+      <p>${overviewText(b)}</p>
+      <p>${statusCountsText(b)}</p>
+      <p class="note">${notes.overview}</p>
     </section>
   `;
 }
@@ -159,8 +145,7 @@ function projectRow(p: BulletinProject, i: number): Markup {
   const lines = wrapLabel(`${p.number}. ${p.title}`, chart.labelWidth, chart.labelSize).slice(0, 2);
   const firstLine = mid - ((lines.length - 1) * (chart.labelSize + 2)) / 2 + chart.labelSize / 3;
   const scored = p.percent !== null;
-  const note =
-    p.status === 'NOT_SCORED' ? '不评价：仅设跟踪指标，不计入总体' : `无数据：${p.withData}/${p.parts} 项指标有数据，按 0 计入总体`;
+  const note = barNote(p);
   return html`
     <g class="project" data-project="${p.number}" data-status="${p.status}">
       ${lines.map((line, n) => html`<text x="0" y="${(firstLine + n * (chart.labelSize + 2)).toFixed(1)}" class="label">${line}</text>`)}
@@ -205,7 +190,7 @@ function projectChart(b: Bulletin): Markup {
   const legend: Status[] = ['ACHIEVED', 'ON_TRACK', 'LAGGING', 'BEHIND'];
   return html`
     <section id="projects">
-      <h2>二、${chineseNumber(b.projects.length)}件实事进展</h2>
+      <h2>${sectionTitles(b).projects}</h2>
       <svg
         class="chart"
         viewBox="0 0 ${chart.width} ${height}"
@@ -228,9 +213,7 @@ function projectChart(b: Bulletin): Markup {
         <span><i class="legend-track"></i>${statusLabels.NO_DATA.zh} / ${statusLabels.NOT_SCORED.zh}（无柱）</span>
         <span><i class="legend-expected"></i>序时进度</span>
       </div>
-      <p class="note">
-        项目完成率为其评价指标完成率的加权平均（各指标封顶 100%，无数据的指标按 0 计）；“n/m”为有数据的评价指标数/评价指标数。
-      </p>
+      <p class="note">${notes.projects}</p>
     </section>
   `;
 }
@@ -239,30 +222,23 @@ function projectChart(b: Bulletin): Markup {
 // 三、进度滞后的项目
 
 function behindProjects(b: Bulletin): Markup {
-  const behind = b.projects.filter((p) => p.status === 'LAGGING' || p.status === 'BEHIND');
+  const behind = behindOf(b);
   const noData = b.projects.filter((p) => p.status === 'NO_DATA');
+  const widths = [6, 27, 19, 9, 9, 9, 9, 12];
   return html`
     <section id="behind">
-      <h2>三、进度滞后的项目</h2>
+      <h2>${sectionTitles(b).behind}</h2>
       ${
         behind.length === 0
-          ? html`<p>截至${chineseDate(b.asOf)}，没有进度滞后的项目。</p>`
+          ? html`<p>${noneBehindText(b)}</p>`
           : html`
-              <p>
-                截至${chineseDate(b.asOf)}，${behind.length} 个项目进度滞后（${statusLabels.LAGGING.zh}：落后序时进度不超过 10
-                个百分点；${statusLabels.BEHIND.zh}：超过 10 个百分点）。
-              </p>
+              <p>${behindText(b, behind.length)}</p>
               <table>
                 <thead>
                   <tr>
-                    <th class="num" style="width: 6%">序号</th>
-                    <th style="width: 27%">项目</th>
-                    <th style="width: 19%">牵头单位</th>
-                    <th class="num" style="width: 9%">完成率</th>
-                    <th class="num" style="width: 9%">序时进度</th>
-                    <th style="width: 9%">落后（百分点）</th>
-                    <th style="width: 9%">状态</th>
-                    <th style="width: 12%">最近进展报送</th>
+                    ${behindColumns.map(
+                      (column, i) => html`<th class="${[0, 3, 4].includes(i) && 'num'}" style="width: ${widths[i]}%">${column}</th>`,
+                    )}
                   </tr>
                 </thead>
                 <tbody>
@@ -276,7 +252,7 @@ function behindProjects(b: Bulletin): Markup {
                         <td class="num">${pct(p.expectedPercent)}</td>
                         <td class="num">${pointsFromExpected(p)}</td>
                         <td>${statusTag(p.status)}</td>
-                        <td>${p.lastReportedOn ?? '未报送'}</td>
+                        <td>${p.lastReportedOn ?? notReported}</td>
                       </tr>
                     `,
                   )}
@@ -284,18 +260,7 @@ function behindProjects(b: Bulletin): Markup {
               </table>
             `
       }
-      ${
-        noData.length > 0 &&
-        html`
-          <p>
-            另有 ${noData.length} 个项目尚无数据（按 0
-            计入总体）：${noData.map(
-              (p, i) =>
-                html`${i > 0 ? '；' : ''}${p.number}. ${p.title}（${p.leads.join('、')}，最近进展报送：${p.lastReportedOn ?? '未报送'}）`,
-            )}。
-          </p>
-        `
-      }
+      ${noData.length > 0 && html`<p>${noDataText(noData)}</p>`}
     </section>
   `;
 }
@@ -306,16 +271,11 @@ function behindProjects(b: Bulletin): Markup {
 function agencyRanking(b: Bulletin): Markup {
   return html`
     <section id="agencies">
-      <h2>四、牵头单位进度排名</h2>
+      <h2>${sectionTitles(b).agencies}</h2>
       <table>
         <thead>
           <tr>
-            <th class="num">名次</th>
-            <th>牵头单位</th>
-            <th>牵头项目</th>
-            <th class="num">完成率</th>
-            <th class="num">有数据项目</th>
-            <th>状态</th>
+            ${agencyColumns.map((column, i) => html`<th class="${[0, 3, 4].includes(i) && 'num'}">${column}</th>`)}
           </tr>
         </thead>
         <tbody>
@@ -326,17 +286,14 @@ function agencyRanking(b: Bulletin): Markup {
                 <td>${a.name}</td>
                 <td>${a.projects.join('、')}</td>
                 <td class="num">${pct(a.percent)}</td>
-                <td class="num">${a.parts > 0 ? `${a.withData}/${a.parts}` : '—'}</td>
+                <td class="num">${withDataText(a)}</td>
                 <td>${statusTag(a.status)}</td>
               </tr>
             `,
           )}
         </tbody>
       </table>
-      <p class="note">
-        牵头单位完成率 = 其牵头的评价项目完成率的平均值（与数据看板一致）：各项目封顶 100%，无数据的项目按 0
-        计，共同牵头的项目计入每个牵头单位，仅设跟踪指标的项目不计入。按完成率（两位小数）由高到低排名，相同者并列；无数据或不评价的单位不排名，列于最后。
-      </p>
+      <p class="note">${notes.agencies}</p>
     </section>
   `;
 }
@@ -344,34 +301,23 @@ function agencyRanking(b: Bulletin): Markup {
 // ---------------------------------------------------------------------------------------------
 // 五、县（市、区）排名
 
-const unitTargets = (u: BulletinUnit) =>
-  u.targets.map(
-    (t, i) =>
-      html`${i > 0 ? '；' : ''}${t.indicatorCode}：${t.value ?? '—'}/${t.target}
-      ${t.unit}${t.percent === null ? '' : `（${pct(t.percent)}）`}`,
-  );
-
 function unitRanking(b: Bulletin): Markup {
   if (b.decomposed.length === 0) {
     return html`
       <section id="units">
-        <h2>五、县（市、区）排名</h2>
-        <p>本计划未分解到县（市、区）的指标，不排名。</p>
+        <h2>${sectionTitles(b).units}</h2>
+        <p>${noUnitsText}</p>
       </section>
     `;
   }
   return html`
     <section id="units">
-      <h2>五、县（市、区）排名</h2>
-      <p>分解到县（市、区）的指标：${b.decomposed.map((d, i) => html`${i > 0 ? '；' : ''}${d.code} ${d.name}（${d.unit}）`)}。</p>
+      <h2>${sectionTitles(b).units}</h2>
+      <p>${decomposedText(b)}</p>
       <table>
         <thead>
           <tr>
-            <th class="num">名次</th>
-            <th>县（市、区）</th>
-            <th>完成/分解任务</th>
-            <th class="num">完成率</th>
-            <th>状态</th>
+            ${unitColumns.map((column, i) => html`<th class="${[0, 3].includes(i) && 'num'}">${column}</th>`)}
           </tr>
         </thead>
         <tbody>
@@ -380,7 +326,7 @@ function unitRanking(b: Bulletin): Markup {
               <tr data-unit="${u.code}">
                 <td class="num">${u.rank ?? '—'}</td>
                 <td>${u.name}</td>
-                <td>${unitTargets(u)}</td>
+                <td>${unitTargetsText(u)}</td>
                 <td class="num">${pct(u.percent)}</td>
                 <td>${statusTag(u.status)}</td>
               </tr>
@@ -388,10 +334,7 @@ function unitRanking(b: Bulletin): Markup {
           )}
         </tbody>
       </table>
-      <p class="note">
-        县（市、区）完成率 = 分解到该地区的各项指标按其自身任务计算的完成率的平均值，各项封顶 100%，无数据按 0
-        计；按完成率（两位小数）由高到低排名，相同者并列；无数据的地区不排名。未分解任务的地区（含市本级）不参与排名，不以全市任务评价县（市、区）。
-      </p>
+      <p class="note">${notes.units}</p>
     </section>
   `;
 }
@@ -401,33 +344,24 @@ function unitRanking(b: Bulletin): Markup {
 
 /** A round's pairs not reported on time, one row per agency: what it never sent, what it sent late (and when). */
 function roundSection(round: BulletinRound, asOf: string): Markup {
-  const late = round.late.filter((l) => l.submittedAt !== null).length;
-  const missing = round.late.length - late;
-  const byAgency = new Map<string, BulletinLatePair[]>();
-  for (const pair of round.late) byAgency.set(pair.agencyName, [...(byAgency.get(pair.agencyName) ?? []), pair]);
+  const byAgency = lateByAgency(round);
   const list = (pairs: BulletinLatePair[], when: boolean) =>
     pairs.length === 0
       ? '—'
-      : pairs.map(
-          (l, i) =>
-            html`${i > 0 ? '；' : ''}${l.projectNumber}. ${l.projectTitle}${when && html`<span class="nowrap">（${l.submittedAt}）</span>`}`,
-        );
+      : pairs.map((l, i) => html`${i > 0 ? '；' : ''}${latePairText(l)}${when && html`<span class="nowrap">（${l.submittedAt}）</span>`}`);
   return html`
     <div class="round">
-      <h3>
-        ${round.title}（报送日 ${round.dueOn}${round.dueOn === asOf ? '，当日24时截止，尚未截止' : ''}）：应报 ${round.pairs} 项，按时
-        ${round.onTime} 项，逾期报送 ${late} 项，未报送 ${missing} 项
-      </h3>
+      <h3>${roundHeading(round, asOf)}</h3>
       ${
         round.late.length === 0
-          ? html`<p>全部按时报送。</p>`
+          ? html`<p>${allOnTimeText}</p>`
           : html`
               <table>
                 <thead>
                   <tr>
-                    <th style="width: 15%">牵头单位</th>
-                    <th>未报送的项目</th>
-                    <th style="width: 34%">逾期报送的项目（首次报送时间）</th>
+                    <th style="width: 15%">${roundColumns[0]}</th>
+                    <th>${roundColumns[1]}</th>
+                    <th style="width: 34%">${roundColumns[2]}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -461,15 +395,9 @@ function roundSection(round: BulletinRound, asOf: string): Markup {
 function rounds(b: Bulletin): Markup {
   return html`
     <section id="rounds">
-      <h2>六、报送情况</h2>
-      ${
-        b.rounds.length === 0
-          ? html`<p>截至${chineseDate(b.asOf)}，尚无到期的报送轮次。</p>`
-          : b.rounds.map((round) => roundSection(round, b.asOf))
-      }
-      <p class="note">
-        每个牵头单位就其牵头的每个项目报送一次；报送日24时后首次报送的为逾期报送。以${chineseDate(b.asOf)}24时前收到的报送为准。
-      </p>
+      <h2>${sectionTitles(b).rounds}</h2>
+      ${b.rounds.length === 0 ? html`<p>${noRoundsText(b)}</p>` : b.rounds.map((round) => roundSection(round, b.asOf))}
+      <p class="note">${notes.rounds(b)}</p>
     </section>
   `;
 }
@@ -527,7 +455,7 @@ const style = `
 
 /** The whole page; the header and footer (page numbers) are Chromium's, see bulletinFooter. */
 export function bulletinHtml(b: Bulletin): string {
-  const title = `民生实事进展通报（数据截至${chineseDate(b.asOf)}）`;
+  const title = `${bulletinTitle}（数据截至${chineseDate(b.asOf)}）`;
   return html`<!doctype html>
     <html lang="zh-CN">
       <head>
@@ -539,8 +467,8 @@ export function bulletinHtml(b: Bulletin): string {
       </head>
       <body>
         <header class="masthead">
-          <h1>民生实事进展通报</h1>
-          <p class="subtitle">${b.planTitle}（${b.documentNumber}）${wide}数据截至${chineseDate(b.asOf)}</p>
+          <h1>${bulletinTitle}</h1>
+          <p class="subtitle">${subtitle(b)}</p>
         </header>
         ${overview(b)} ${projectChart(b)} ${behindProjects(b)} ${agencyRanking(b)} ${unitRanking(b)} ${rounds(b)}
       </body>
@@ -552,14 +480,16 @@ const marginText = `font-family: ${fontFamily}; font-size: 8px; color: #52606d; 
 /** Chromium's header: the plan and the document, on every page. */
 export function bulletinHeader(b: Bulletin): string {
   return html`<div style="${marginText} justify-content: space-between; border-bottom: 0.5px solid #c5ccd3; padding-bottom: 2px;">
-    <span>民生实事进展通报</span><span>${b.planTitle}（${b.documentNumber}）</span>
+    <span>${bulletinTitle}</span><span>${b.planTitle}（${b.documentNumber}）</span>
   </div>`.markup;
 }
 
 /** Chromium's footer: the as-of date and page numbers (its pageNumber and totalPages classes). */
 export function bulletinFooter(b: Bulletin): string {
   return html`<div style="${marginText} justify-content: space-between;">
-    <span>数据截至 ${b.asOf}</span><span>第 <span class="pageNumber"></span> 页，共 <span class="totalPages"></span> 页</span
+    <span>${asOfFooter(b)}</span
+    ><span
+      >${pageNumberText[0]}<span class="pageNumber"></span>${pageNumberText[1]}<span class="totalPages"></span>${pageNumberText[2]}</span
     ><span>${b.planCode}</span>
   </div>`.markup;
 }

@@ -83,6 +83,7 @@ function init() {
     ['ledger-xlsx', 'ledger.xlsx'],
     ['ledger-csv', 'ledger.csv'],
     ['bulletin-pdf', 'bulletin.pdf'],
+    ['bulletin-docx', 'bulletin.docx'],
   ])) {
     const link = byId(id, HTMLAnchorElement);
     link.addEventListener('click', () => {
