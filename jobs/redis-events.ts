@@ -58,10 +58,8 @@ export class RedisEventBus implements EventBus {
       if (envelope.origin !== this.origin) this.listeners.dispatch(envelope.event);
     });
     this.publisher.connect().catch(() => undefined);
-    this.subscriber.connect().then(
-      () => this.subscriber.subscribe(this.channel),
-      () => undefined,
-    );
+    // queued until Redis answers (a process may start before Redis), then renewed after every reconnect
+    this.subscriber.subscribe(this.channel).catch(() => undefined);
   }
 
   async publish(event: LiveEvent): Promise<void> {

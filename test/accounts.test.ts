@@ -196,6 +196,11 @@ describe("people's accounts", () => {
     expect(sprayed.body.errors[0].message).toBe('too many failed logins from this address: try again in 15 minutes');
     expect((await login('zhang.wei', password, '10.2.0.2')).status).toBe(200);
 
+    // a burst at once cannot outrun the count: each attempt is written before it is counted
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => login('wang.burst', `guess ${i}`, `10.4.0.${i}`)));
+    expect(burst.filter((r) => r.status === 401).length).toBeLessThanOrEqual(loginLimits.perName);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(20 - loginLimits.perName);
+
     // the window passes: li.na may log in again
     t.clock.advance(loginLimits.windowMinutes * 60_000 + 1_000);
     expect((await login('li.na', password, '10.1.9.9')).status).toBe(200);

@@ -104,6 +104,10 @@ if (!redisServer) {
       expect(await push('RESTART-2', '361103')).toBeLessThan(2_000);
       expect((await here(3_000))?.regionCodes).toEqual(['361103']);
       expect(await there(1_500)).toBeUndefined();
+      // a process that starts while Redis is away subscribes once it is back
+      const late = await t.replica();
+      const lateStream = late.live.progressChanges('shangrao-2023');
+      const lateReader = reader(lateStream);
 
       await startRedis();
       // the replica's subscriber reconnects and subscribes again on its own; pushes reach it again
@@ -113,6 +117,14 @@ if (!redisServer) {
         heard = await there(1_500);
       }
       expect(heard?.regionCodes).toEqual(['361104']);
+      let lateHeard: ProgressChange | undefined;
+      for (let attempt = 0; attempt < 10 && !lateHeard; attempt++) {
+        lateHeard = await lateReader(1_500);
+        if (!lateHeard) await push(`RESTART-4-${attempt}`, '361123');
+      }
+      expect(lateHeard).toBeDefined();
+      await lateStream.return();
+      await late.close();
       await thereStream.return();
       await hereStream.return();
     }, 60_000);

@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { badInput } from '../shared/errors.js';
+import { AppError, ErrorCode, badInput } from '../shared/errors.js';
 
 // Passwords are hashed with scrypt (node:crypto, OpenSSL's implementation). The cost parameters are
 // stored with each hash, so raising them later leaves older hashes verifiable.
@@ -30,13 +30,36 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-/** True when `password` is the one hashed; false for a wrong one or a hash this code cannot read. */
+/** Password checks at once in this process, and waiting beyond them: a burst of logins cannot take every core. */
+export const verifyLimits = { running: 2, waiting: 32 };
+let running = 0;
+const queue: (() => void)[] = [];
+
+/**
+ * True when `password` is the one hashed; false for a wrong one or a hash this code cannot read.
+ * Refused with TOO_MANY_REQUESTS when more checks wait than verifyLimits allows.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  if (running >= verifyLimits.running) {
+    if (queue.length >= verifyLimits.waiting) {
+      throw new AppError(ErrorCode.TooManyRequests, 'the hub is busy checking passwords: try again shortly', { retryAfterSeconds: 5 });
+    }
+    // woken with the slot of the check that ended: running stays as it is
+    await new Promise<void>((resolve) => queue.push(resolve));
+  } else {
+    running += 1;
+  }
+  try {
+    const expected = Buffer.from(hash, 'base64url');
+    const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
+    return key.length === expected.length && timingSafeEqual(key, expected);
+  } finally {
+    const next = queue.shift();
+    if (next) next();
+    else running -= 1;
+  }
 }
 
 let decoy: Promise<string> | undefined;

@@ -131,19 +131,24 @@ export class UserService {
    * Checks a name and password from `address` and opens a session. Refused with TOO_MANY_REQUESTS
    * once a name or an address has failed too often in the window, before the password is looked at;
    * an unknown name and a wrong password get the same answer in the same time.
+   *
+   * The attempt is written (as a failure) before it is counted, so a burst of concurrent attempts
+   * cannot all pass a count none of them has added to yet: at most the limit's worth get to the
+   * password check. A right password then takes its row back.
    */
   async login(name: string, password: string, address: string): Promise<Session> {
     const now = this.clock.now();
+    const [attempt] = await this.db
+      .insert(loginFailures)
+      .values({ name: name.slice(0, 64), address: address.slice(0, 64), at: now })
+      .returning({ id: loginFailures.id });
     await this.refuseWhenLimited(name, address, now);
     const [row] = await this.db
       .select({ ...userColumns, passwordHash: users.passwordHash })
       .from(users)
       .where(eq(users.name, name.slice(0, 64)));
     const matches = await verifyPassword(password.slice(0, 200), row?.passwordHash ?? (await decoyHash()));
-    if (!row || !matches) {
-      await this.db.insert(loginFailures).values({ name: name.slice(0, 64), address: address.slice(0, 64), at: now });
-      throw wrongCredentials();
-    }
+    if (!row || !matches) throw wrongCredentials();
     // only who knows the password learns that the account is disabled
     if (row.disabledAt) throw new AppError(ErrorCode.Forbidden, 'this account is disabled: ask the office to enable it');
     const token = sessionPrefix + randomBytes(32).toString('base64url');
@@ -151,10 +156,16 @@ export class UserService {
     await this.db.transaction(async (tx) => {
       await tx.insert(userSessions).values({ userId: row.id, tokenHash: hashToken(token), createdAt: now, expiresAt });
       await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, row.id));
-      // a successful login forgets this name's failures; old rows of anyone go after a day
+      // a successful login forgets this name's failures (and this attempt); old rows of anyone go after a day
       await tx
         .delete(loginFailures)
-        .where(or(eq(loginFailures.name, row.name), lt(loginFailures.at, new Date(now.getTime() - 86_400_000))));
+        .where(
+          or(
+            eq(loginFailures.id, attempt.id),
+            eq(loginFailures.name, row.name),
+            lt(loginFailures.at, new Date(now.getTime() - 86_400_000)),
+          ),
+        );
     });
     const { passwordHash: _hash, ...user } = row;
     return { token, expiresAt, user: { ...user, lastLoginAt: now } };
@@ -211,10 +222,11 @@ export class UserService {
       })
       .from(loginFailures)
       .where(and(or(byName, byAddress), gt(loginFailures.at, since)));
-    if (failures.byName >= loginLimits.perName || failures.byAddress >= loginLimits.perAddress) {
+    // the count includes the attempt being made: the limit's worth of earlier failures refuse the next
+    if (failures.byName > loginLimits.perName || failures.byAddress > loginLimits.perAddress) {
       throw new AppError(
         ErrorCode.TooManyRequests,
-        `too many failed logins ${failures.byName >= loginLimits.perName ? 'for this name' : 'from this address'}: try again in ${loginLimits.windowMinutes} minutes`,
+        `too many failed logins ${failures.byName > loginLimits.perName ? 'for this name' : 'from this address'}: try again in ${loginLimits.windowMinutes} minutes`,
         { retryAfterSeconds: loginLimits.windowMinutes * 60 },
       );
     }

@@ -71,8 +71,13 @@ export async function runAdminCommand(hub: Hub, command: AdminCommand): Promise<
       // new or moved rounds get their reminders now, not at the next restart
       if (result.outcome !== 'unchanged') {
         await hub.jobs.bestEffort('syncing reminders after a plan load', () => hub.reminders.syncReminders());
-        // targets and indicators may have moved every figure: live subscribers re-read the plan
-        await hub.live.announcePlan(result.planCode);
+        // targets and indicators may have moved every figure: live subscribers re-read the plan (the load
+        // is committed: a failure to say so is logged, not reported as a failed load)
+        await hub.live
+          .announcePlan(result.planCode)
+          .catch((error: unknown) =>
+            hub.logger.warn({ err: error, planCode: result.planCode }, 'the plan load was not announced to live subscribers'),
+          );
       }
       return [
         `plan ${result.planCode} ${result.outcome}: ${result.projects} projects, ${result.indicators} indicators`,

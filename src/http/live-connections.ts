@@ -146,7 +146,15 @@ export function subscriptionArgs(
   if (shape) return [new GraphQLError(shape, { extensions: { code: 'BAD_REQUEST' } })];
   const problems = validate(schema, document, [...specifiedRules, depthLimit(hub.config.maxQueryDepth)]);
   if (problems.length > 0) {
-    return problems.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    // as over HTTP: no "Did you mean …" in production, which would spell out the schema
+    const production = hub.config.env === 'production';
+    return problems.map(
+      (e) =>
+        new GraphQLError(production ? e.message.replace(/ Did you mean .*$/, '') : e.message, {
+          nodes: e.nodes,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
+    );
   }
   const operation = getOperationAST(document, payload.operationName);
   if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) {

@@ -8,8 +8,12 @@ import { bearerToken } from '../auth/auth.service.js';
 import { formatLiveErrors, subscriptionArgs, type LiveConnection, type LiveConnections, type LiveLimits } from './live-connections.js';
 import type { Credential } from './rest-auth.js';
 
-/** Close codes beyond graphql-ws's own: the token went away while connected; too many connections. */
-export const LiveCloseCode = { Revoked: 4401, TooManyConnections: 4429 } as const;
+/**
+ * Close codes beyond graphql-ws's own: the token went away while connected (4401, which its client
+ * does not retry); too many connections (1013 Try Again Later, which it retries with backoff: a screen
+ * reloaded ten times comes back once the old connections are gone).
+ */
+export const LiveCloseCode = { Revoked: 4401, TooManyConnections: 1013 } as const;
 
 type Extra = { connection?: LiveConnection };
 type LiveContext = Context<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage } & Extra>;
@@ -58,6 +62,8 @@ export function attachWebSocketServer(hub: Hub, server: Server, schema: GraphQLS
         // false: graphql-ws closes with 4403 Forbidden, nothing subscribed
         if (!credential || !principal) return false;
         const socket = ctx.extra.socket;
+        // closed while the credential was looked up: onClose has run already, nothing to register
+        if (socket.readyState !== socket.OPEN) return false;
         const connection: LiveConnection = { principal, credential, close: (reason) => socket.close(LiveCloseCode.Revoked, reason) };
         const refused = connections.add(connection);
         if (refused) {

@@ -29,7 +29,7 @@ export class LiveResolver {
       const zone = plan.timeZone;
       const stream = context.hub.live.progressChanges(plan.code);
       // the instant with the plan's offset, as every DateTime of the API
-      return mapStream(stream, (change) => ({ ...change, at: formatInZone(new Date(change.at), zone) }));
+      return mapped(stream, (change) => ({ ...change, at: formatInZone(new Date(change.at), zone) }));
     },
   })
   progressChanged(
@@ -40,10 +40,26 @@ export class LiveResolver {
   }
 }
 
-async function* mapStream<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U): AsyncGenerator<U> {
-  try {
-    for await (const value of source) yield map(value);
-  } finally {
-    await source.return?.();
-  }
+/**
+ * Each value of `source` mapped. Not an async generator: a generator waiting on `source.next()` queues
+ * `return()` until the next value comes, so a closed connection would hold its place (and its count
+ * against the token's limit) until the plan's figures next moved; this hands `return()` straight on.
+ */
+function mapped<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U): AsyncIterableIterator<U> {
+  const iterator: AsyncIterableIterator<U> = {
+    next: async () => {
+      const result = await source.next();
+      return result.done ? { value: undefined, done: true } : { value: map(result.value), done: false };
+    },
+    return: async () => {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    throw: async (error: unknown) => {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

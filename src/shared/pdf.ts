@@ -26,6 +26,8 @@ const chromiumArgs = [
   '--no-first-run',
 ];
 const startTimeoutMs = 15_000;
+/** A print that takes longer is given up (its Chromium closed): a hung browser never holds the queue. */
+export const printTimeoutMs = 60_000;
 
 /** Prints waiting their turn beyond this are refused (503): a burst queues a few, never a crowd. */
 export const maxWaitingPrints = 10;
@@ -77,13 +79,20 @@ async function print(chromiumPath: string, logger: Logger, { html, headerTemplat
     logger.error({ err: error, chromiumPath }, 'Chromium did not start: PDF printing is unavailable');
     throw unavailable(`Chromium at ${chromiumPath} did not start; set HUB_CHROMIUM_PATH to a working Chromium`);
   }
-  try {
+  let timer: NodeJS.Timeout | undefined;
+  const givenUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      logger.error({ chromiumPath, ms: printTimeoutMs }, 'Chromium did not finish a print in time: closed');
+      reject(unavailable('the PDF took too long to print; try again shortly'));
+    }, printTimeoutMs);
+  });
+  const work = async () => {
     const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
     const tab = await context.newPage();
     // the page is set, not loaded: any request it would make (a font, an image) is refused
     await tab.route('**/*', (route) => route.abort());
     await tab.setContent(html, { waitUntil: 'load', timeout: startTimeoutMs });
-    return await tab.pdf({
+    return tab.pdf({
       format: 'A4',
       printBackground: true,
       displayHeaderFooter: true,
@@ -91,7 +100,11 @@ async function print(chromiumPath: string, logger: Logger, { html, headerTemplat
       footerTemplate,
       margin: { top: '20mm', bottom: '18mm', left: '16mm', right: '16mm' },
     });
+  };
+  try {
+    return await Promise.race([work(), givenUp]);
   } finally {
+    clearTimeout(timer);
     await browser.close().catch((error: unknown) => logger.warn({ err: error }, 'Chromium did not close cleanly'));
   }
 }
