@@ -10,6 +10,7 @@ import { databaseUrl } from './support/urls.js';
 import { aedRegionTargets, obs } from './support/sample-data.js';
 import { planTextWithRegionTargets } from './support/plan-overlay.js';
 import { runAdminCommand } from '../src/http/admin-socket.js';
+import { systemActor } from '../src/audit/audit.service.js';
 
 // Subscriptions (issue 14) with a real graphql-ws client over a real WebSocket, against a hub on the
 // shared PostgreSQL and Redis; a second API process (spawned, src/main.ts api) shares events through Redis.
@@ -296,6 +297,51 @@ describe('live subscriptions', () => {
     expect(revoked.errors).toBeUndefined();
     await live.until(1, 3_000);
     expect(closes).toEqual([{ code: 4401, reason: 'the token was revoked' }]);
+  });
+
+  it("takes a person's session cookie from a page of the hub, not from another site's, and closes at logout", async () => {
+    await t.hub.users.add({ name: 'zhao.lei', role: 'OFFICE', password: 'correct horse battery' }, systemActor);
+    const login = await fetch(`${t.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'zhao.lei', password: 'correct horse battery' }),
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    /** a WebSocket that sends the browser's cookie and Origin with its upgrade request */
+    const browserLike = (origin: string) =>
+      class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers: { cookie, origin } });
+        }
+      };
+    const viaCookie = (origin: string, closes: { code: number; reason: string }[]) => {
+      const client = createClient({
+        url: `${t.url.replace(/^http/, 'ws')}/graphql`,
+        webSocketImpl: browserLike(origin),
+        retryAttempts: 0,
+        lazy: false,
+        on: { closed: (event) => closes.push({ code: (event as CloseEvent).code, reason: (event as CloseEvent).reason }) },
+        onNonLazyError: () => undefined,
+      });
+      clients.push(client);
+      return client;
+    };
+
+    const foreign: { code: number; reason: string }[] = [];
+    await new Collector(viaCookie('http://evil.example', foreign), progressChanged).until(1, 3_000);
+    expect(foreign[0].code).toBe(4403);
+
+    const closes: { code: number; reason: string }[] = [];
+    const live = new Collector<ProgressChange>(viaCookie(new URL(t.url).origin, closes), progressChanged);
+    await sleep(300);
+    expect(
+      (await t.gql(hrss, submit, { input: [obs('1.2', '2023-06-06', '0.1', 'COOKIE-1', { regionCode: '361125' })] })).errors,
+    ).toBeUndefined();
+    expect((await live.until(1, 3_000))[0].data!.progressChanged.regionCodes).toEqual(['361125']);
+
+    expect((await fetch(`${t.url}/auth/logout`, { method: 'POST', headers: { cookie } })).status).toBe(204);
+    await live.until(2, 3_000).catch(() => undefined);
+    expect(closes).toEqual([{ code: 4401, reason: 'the session has ended' }]);
   });
 
   it('keeps to its limits: subscriptions only, so many per connection, and no oversized message', async () => {

@@ -171,12 +171,15 @@ export class UserService {
     return { token, expiresAt, user: { ...user, lastLoginAt: now } };
   }
 
-  /** Ends one session (logging out); an unknown or ended one is nothing to do. */
+  /** Ends one session (logging out), and the live connections opened with it; an unknown or ended one is nothing to do. */
   async logout(token: string): Promise<void> {
-    await this.db
+    const sessionHash = hashToken(token);
+    const ended = await this.db
       .update(userSessions)
       .set({ endedAt: this.clock.now() })
-      .where(and(eq(userSessions.tokenHash, hashToken(token)), isNull(userSessions.endedAt)));
+      .where(and(eq(userSessions.tokenHash, sessionHash), isNull(userSessions.endedAt)))
+      .returning({ id: userSessions.id });
+    if (ended.length > 0) await this.events.publish({ type: 'credentials-revoked', clientId: null, userId: null, sessionHash });
   }
 
   /** The person behind a session cookie; undefined when it is unknown, ended, expired or the account is disabled. */

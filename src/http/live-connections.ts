@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Hub } from '../app.js';
-import type { Principal } from '../auth/auth.service.js';
+import { hashToken, type Principal } from '../auth/auth.service.js';
 import type { Config } from '../config/config.js';
 import { dateInZone } from '../shared/clock.js';
 import { formatError } from '../shared/errors.js';
@@ -77,6 +77,12 @@ export class LiveConnections {
         const { principal } = connection;
         if (event.clientId !== null && principal.clientId === event.clientId) connection.close('the token was revoked');
         else if (event.userId !== null && principal.userId === event.userId) connection.close('the session has ended');
+        else if (
+          event.sessionHash !== undefined &&
+          connection.credential.kind === 'session' &&
+          hashToken(connection.credential.value) === event.sessionHash
+        )
+          connection.close('the session has ended');
       }
     });
     this.recheck = setInterval(() => {

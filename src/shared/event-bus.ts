@@ -16,8 +16,11 @@ export type LiveEvent =
     }
   /** a reminder or escalation was written to an agency's inbox */
   | { type: 'notification'; notificationId: number; agencyId: number }
-  /** a token was revoked or a person disabled (or their password changed): their live connections close */
-  | { type: 'credentials-revoked'; clientId: number | null; userId: number | null };
+  /**
+   * a token was revoked, a person disabled (or their password changed), or one session ended (logout:
+   * `sessionHash`, the sha256 of its cookie): the live connections opened with them close
+   */
+  | { type: 'credentials-revoked'; clientId: number | null; userId: number | null; sessionHash?: string };
 
 export type LiveListener = (event: LiveEvent) => void;
 
