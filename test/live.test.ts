@@ -421,6 +421,21 @@ describe('live subscriptions', () => {
     }
   });
 
+  it('spells out no schema in production: validation errors over the live endpoints carry no "Did you mean"', async () => {
+    const production = await startTestHub({ env: { NODE_ENV: 'production' } });
+    try {
+      const typo = 'subscription { progressChanged { planCod } }';
+      const here = new Collector(connect(t.url, office), typo);
+      const there = new Collector(connect(production.url, await production.token('OFFICE')), typo);
+      await Promise.all([here.until(1), there.until(1)]);
+      const messageOf = (c: Collector<unknown>) => (c.error as { message: string }[])[0].message;
+      expect(messageOf(here)).toMatch(/Cannot query field "planCod" on type "ProgressChange"\. Did you mean "planCode"\?/);
+      expect(messageOf(there)).toBe('Cannot query field "planCod" on type "ProgressChange".');
+    } finally {
+      await production.close();
+    }
+  });
+
   it('serves the same subscriptions as Server-Sent Events at /graphql/stream, for clients without WebSocket', async () => {
     const issued = await t.gql<{ issueToken: { token: string; apiToken: { id: string } } }>(
       office,
