@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueName } from '../jobs/queues.js';
 import { startWorkers } from '../jobs/workers.js';
 import { runtimeOf, startTestHub, type TestHub } from './support/hub.js';
-import { artifacts, launchChromium, wait } from './support/browser.js';
+import { artifacts, launchChromium, logInWithPassword, wait } from './support/browser.js';
+import { systemActor } from '../src/audit/audit.service.js';
 
 // The dashboard's feeds page (数据接入, src/http/dashboard/feeds.js) in a real Chromium against a real
 // hub whose BullMQ worker pulls a feed from a small server of this test. A missing Chromium fails the
@@ -52,6 +53,8 @@ describe('the feeds page in a browser', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     [office, bi, redcross] = await Promise.all([t.token('OFFICE'), t.token('BI'), t.token('AGENCY', 'REDCROSS')]);
+    // a person of the office, logged in with a password: the page's requests carry the session cookie
+    await t.hub.users.add({ name: 'chen.jing', role: 'OFFICE', password: 'correct horse battery' }, systemActor);
     expect(await t.hub.jobs.connect()).toBe(true);
     stopWorkers = await startWorkers(t.hub, runtimeOf(t.hub));
 
@@ -121,7 +124,7 @@ describe('the feeds page in a browser', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     try {
-      await logIn(page, office);
+      await logInWithPassword(page, t.url, 'chen.jing', 'correct horse battery');
       await page.waitForSelector('#nav-feeds', { state: 'visible', ...wait });
       await page.click('#nav-feeds');
       await page.waitForSelector(`#feeds-table tr[data-feed="${aedFeed}"]`, wait);

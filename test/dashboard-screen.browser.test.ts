@@ -6,7 +6,7 @@ import { statusLabels } from '../src/progress/status.js';
 import { dashboardPolicy } from '../src/http/security-headers.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { aedRegionTargets, aedsByCounty, laterLoan, loans as sampleLoans, obs } from './support/sample-data.js';
-import { artifacts, launchChromium, rgb, wait } from './support/browser.js';
+import { artifacts, launchChromium, logInWithPassword, rgb, wait } from './support/browser.js';
 
 // The 大屏 (src/http/dashboard/screen.html, issue 14) at 1920 × 1080 in a real Chromium against a real
 // hub: figures read over HTTP, progressChanged followed over WebSocket, and the figures read again after
@@ -134,11 +134,7 @@ describe('the 大屏 in a browser', () => {
     page.on('websocket', (socket) => sockets.push(socket.url()));
     try {
       // a person of the office logs in on the dashboard: the screen uses the same HttpOnly session
-      await page.goto(`${t.url}/dashboard/`);
-      await page.waitForSelector('#password-form', { state: 'visible', ...wait });
-      await page.fill('#user-name', 'li.na');
-      await page.fill('#password', password);
-      await page.click('#password-button');
+      await logInWithPassword(page, t.url, 'li.na', password);
       await page.waitForSelector('#dashboard [data-project="10"]', wait);
 
       // from here on the screen only (the dashboard's login page first tried a session it did not have: 401)

@@ -15,7 +15,7 @@ import {
   loans as sampleLoans,
   obs,
 } from './support/sample-data.js';
-import { artifacts, launchChromium, rgb, transparent, wait } from './support/browser.js';
+import { artifacts, launchChromium, logInWithPassword, rgb, transparent, wait } from './support/browser.js';
 
 // The dashboard (src/http/dashboard) in a real Chromium against a real hub. A missing Chromium fails
 // the file in beforeAll: there is no silent skip.
@@ -159,14 +159,6 @@ describe('the dashboard in a browser', () => {
     await page.waitForSelector('#login-form', { state: 'visible', ...wait });
     await page.fill('#token', token);
     await page.click('#login-button');
-  }
-
-  async function logInWithPassword(page: Page, name: string, password: string) {
-    await page.goto(`${t.url}/dashboard/`);
-    await page.waitForSelector('#password-form', { state: 'visible', ...wait });
-    await page.fill('#user-name', name);
-    await page.fill('#password', password);
-    await page.click('#password-button');
   }
 
   /** One cell of the region table: its status, value, second line, classes and computed colours. */
@@ -405,7 +397,7 @@ describe('the dashboard in a browser', () => {
     const page = await context.newPage();
     try {
       // a person with a password: the ledgers come with the session's HttpOnly cookie
-      await logInWithPassword(page, 'zhang.wei', officePassword);
+      await logInWithPassword(page, t.url, 'zhang.wei', officePassword);
       await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
       await page.fill('#asOf', '2023-06-01');
       await page.waitForSelector('#dashboard[data-as-of="2023-06-01"] [data-project="10"]', wait);
@@ -445,7 +437,7 @@ describe('the dashboard in a browser', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
-      await logInWithPassword(page, 'zhang.wei', 'not the password');
+      await logInWithPassword(page, t.url, 'zhang.wei', 'not the password');
       await page.waitForFunction(
         () => document.querySelector('#login-message')?.textContent?.includes('用户名或密码错误'),
         undefined,

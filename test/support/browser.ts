@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 // What the browser tests share: Debian's Chromium driven by playwright-core, headless and offline,
 // and the folder their screenshots and downloads are kept in.
@@ -33,3 +33,12 @@ export const rgb = (hex: string) => {
 };
 /** no background at all, as getComputedStyle answers */
 export const transparent = 'rgba(0, 0, 0, 0)';
+
+/** Opens the dashboard of the hub at `base` and logs a person in with the name and password form. */
+export async function logInWithPassword(page: Page, base: string, name: string, password: string): Promise<void> {
+  await page.goto(`${base}/dashboard/`);
+  await page.waitForSelector('#password-form', { state: 'visible', ...wait });
+  await page.fill('#user-name', name);
+  await page.fill('#password', password);
+  await page.click('#password-button');
+}
