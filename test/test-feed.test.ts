@@ -27,6 +27,7 @@ const testFeed = /* GraphQL */ `
       }
       rejections {
         recordIndex
+        ref
         field
         reason
         raw
@@ -116,11 +117,11 @@ describe('testFeed', () => {
     const trial = data!.testFeed;
     expect([trial.fetched, trial.accepted, trial.rejected]).toEqual([4, 1, 3]);
     expect(trial.observations.map((o: { ref: string }) => o.ref)).toEqual(['A-1']);
-    expect(trial.rejections.map((r: { recordIndex: number; field: string }) => [r.recordIndex, r.field])).toEqual([
-      // each named by the record's own field, as the mapping reads it
-      [3, 'on'],
-      [1, 'county'],
-      [2, 'county'],
+    expect(trial.rejections.map((r: { recordIndex: number; ref: string; field: string }) => [r.recordIndex, r.ref, r.field])).toEqual([
+      // each named by the record's own id and field, as the mapping reads them
+      [3, 'A-4', 'on'],
+      [1, 'A-2', 'county'],
+      [2, 'A-3', 'county'],
     ]);
     expect(trial.rejections.find((r: { recordIndex: number }) => r.recordIndex === 1).reason).toContain('unknown region "361199"');
     expect(trial.rejections.find((r: { recordIndex: number }) => r.recordIndex === 2).reason).toContain('counties and zones');

@@ -24,7 +24,7 @@ import {
   type Mapping,
 } from './feeds.config.js';
 import { FeedFetchError, fetchPage, firstPage, type FetchableFeed, type PageState } from './feeds.fetch.js';
-import { MappingError, mapRecord, pathGet, type SourceFields } from './feeds.mapping.js';
+import { MappingError, mapRecord, pathGet, recordRef, type SourceFields } from './feeds.mapping.js';
 import type { FeedRejectionRow, FeedRepository, FeedRow, FeedRunRow, NewFeedRow } from './feeds.repository.js';
 
 export const defaultFeedTimeoutMs = 30_000;
@@ -478,6 +478,7 @@ export class FeedService {
       observations: good.slice(0, shown).map((o) => mapped.items[o.index].item),
       rejections: [...badRecords].slice(0, shown).map(([record, bad]) => ({
         recordIndex: record,
+        ref: recordRef(page.records[record], feed.mapping.ref) ?? null,
         field: bad.field,
         reason: bad.reason,
         raw: storableJson(page.records[record] ?? null),
@@ -547,7 +548,7 @@ export interface FeedTrial {
   /** why the page could not be read (unreachable, an error status, not the format asked for) */
   error: string | null;
   observations: ObservationItem[];
-  rejections: { recordIndex: number; field: string; reason: string; raw: Record<string, unknown> }[];
+  rejections: { recordIndex: number; ref: string | null; field: string; reason: string; raw: Record<string, unknown> }[];
 }
 
 /** A page's records sorted: each accepted whole or quarantined whole, with the first problem's field and reason. */

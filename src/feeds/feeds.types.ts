@@ -141,6 +141,11 @@ export class FeedTrialObservationType {
 @ObjectType('FeedTrialRejection', { description: 'A record of the first page that a pull would quarantine, and why' })
 export class FeedTrialRejectionType {
   @Field(() => Int) recordIndex!: number;
+  @Field(() => String, {
+    nullable: true,
+    description: "the record's id as its observations would carry it (the mapping's ref field, with its prefix); null when it has none",
+  })
+  ref!: string | null;
   @Field(() => GraphQLJSONObject) raw!: Record<string, unknown>;
   @Field(() => String) field!: string;
   @Field(() => String) reason!: string;
