@@ -7,6 +7,7 @@ import { dashboardPolicy } from '../src/http/security-headers.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { aedRegionTargets, aedsByCounty, laterLoan, loans as sampleLoans, obs } from './support/sample-data.js';
 import { artifacts, launchChromium, logInWithPassword, rgb, wait } from './support/browser.js';
+import { pollUntil } from './support/spawned-hub.js';
 
 // The 大屏 (src/http/dashboard/screen.html, issue 14) at 1920 × 1080 in a real Chromium against a real
 // hub: figures read over HTTP, progressChanged followed over WebSocket, and the figures read again after
@@ -224,6 +225,8 @@ describe('the 大屏 in a browser', () => {
       await page.evaluate(() => {
         (window as unknown as { stillHere: boolean }).stillHere = true;
       });
+      // the hub has the screen's subscription (connected is the connection's ack; the subscribe follows it)
+      await pollUntil('the screen to subscribe', () => t.hub.live.subscriptionCounts().progress === 1, 5_000);
       const pushed = await t.gql(redcross, submit, { input: [aedInYiyang] });
       expect(pushed.errors).toBeUndefined();
       await page.waitForFunction(() => document.querySelector('#overall-percent')?.textContent === '15.31%', undefined, wait);

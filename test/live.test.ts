@@ -5,7 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestHub, type TestHub } from './support/hub.js';
-import { spawnHub, type HubProcess } from './support/spawned-hub.js';
+import { pollUntil, spawnHub, type HubProcess } from './support/spawned-hub.js';
 import { databaseUrl } from './support/urls.js';
 import { aedRegionTargets, obs } from './support/sample-data.js';
 import { planTextWithRegionTargets } from './support/plan-overlay.js';
@@ -132,14 +132,37 @@ describe('live subscriptions', () => {
     t = await startTestHub();
     [office, hrss, redcross] = await Promise.all([t.token('OFFICE'), t.token('AGENCY', 'HRSS'), t.token('AGENCY', 'REDCROSS')]);
   });
-  afterEach(() => {
+  /** Waits until the test hub holds exactly these open subscriptions (the server has registered them). */
+  const subscribed = (want: { progress?: number; notifications?: number }) =>
+    pollUntil(
+      `subscriptions ${JSON.stringify(want)}`,
+      async () => {
+        const counts = t.hub.live.subscriptionCounts();
+        return counts.progress === (want.progress ?? 0) && counts.notifications === (want.notifications ?? 0);
+      },
+      5_000,
+    );
+  /** The same for a hub in another process, read from its /metrics. */
+  const subscribedOn = (base: string, progress: number) =>
+    pollUntil(
+      `${progress} progressChanged subscriptions on ${base}`,
+      async () => {
+        const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${office}` } })).text();
+        return new RegExp(`^hub_live_subscriptions\\{kind="progressChanged"\\} ${progress}$`, 'm').test(metrics);
+      },
+      10_000,
+    );
+
+  afterEach(async () => {
     for (const client of clients.splice(0)) void client.dispose();
+    // the next test starts with none open
+    await subscribed({});
   });
   afterAll(() => t.close());
 
   it('sends a progress change within a second of a committed push, and none for a dry run or a refused batch', async () => {
     const live = new Collector<ProgressChange>(connect(t.url, office), progressChanged);
-    await sleep(300); // subscribed
+    await subscribed({ progress: 1 });
 
     const before = Number(
       await t.hub.progress.dataVersion((await t.hub.planRepository.plansByCodes(['shangrao-2023'])).get('shangrao-2023')!),
@@ -188,7 +211,7 @@ describe('live subscriptions', () => {
 
   it('merges a burst into at most one message a second per plan, the last carrying the final version', async () => {
     const live = new Collector<ProgressChange>(connect(t.url, office), progressChanged);
-    await sleep(300);
+    await subscribed({ progress: 1 });
     const started = Date.now();
     // 50 pages' worth of writes, one after another, as a feed run writes them
     for (let page = 0; page < 50; page++) {
@@ -215,7 +238,7 @@ describe('live subscriptions', () => {
 
   it('sends a progress change when a plan load through the CLI moves the plan, naming every indicator and unit', async () => {
     const live = new Collector<ProgressChange>(connect(t.url, office), progressChanged);
-    await sleep(300);
+    await subscribed({ progress: 1 });
     const dir = mkdtempSync(join(tmpdir(), 'hub-live-'));
     const path = join(dir, 'plan.yaml');
     // the 2023 plan with 10.1's AEDs decomposed over the units: every 10.1 figure may move
@@ -242,7 +265,7 @@ describe('live subscriptions', () => {
     );
     const toRedcross = new Collector(connect(t.url, redcross), notificationAdded);
     const toOffice = new Collector(connect(t.url, office), notificationAdded);
-    await sleep(300);
+    await subscribed({ notifications: 3 });
     const plan = (await t.hub.planRepository.plansByCodes(['shangrao-2023'])).get('shangrao-2023')!;
     const agency = (await t.hub.planRepository.agenciesByCodes(['HRSS'])).get('HRSS')!;
     const rounds = await t.gql<{ reportingRounds: { id: string; dueOn: string }[] }>(office, '{ reportingRounds { id dueOn } }');
@@ -291,7 +314,7 @@ describe('live subscriptions', () => {
     );
     const closes: { code: number; reason: string }[] = [];
     const live = new Collector(connect(t.url, issued.data!.issueToken.token, closes), progressChanged);
-    await sleep(300);
+    await subscribed({ progress: 1 });
     expect(closes).toEqual([]);
     const revoked = await t.gql(office, `mutation { revokeToken(id: ${issued.data!.issueToken.apiToken.id}) { active } }`);
     expect(revoked.errors).toBeUndefined();
@@ -333,7 +356,7 @@ describe('live subscriptions', () => {
 
     const closes: { code: number; reason: string }[] = [];
     const live = new Collector<ProgressChange>(viaCookie(new URL(t.url).origin, closes), progressChanged);
-    await sleep(300);
+    await subscribed({ progress: 1 });
     expect(
       (await t.gql(hrss, submit, { input: [obs('1.2', '2023-06-06', '0.1', 'COOKIE-1', { regionCode: '361125' })] })).errors,
     ).toBeUndefined();
@@ -357,7 +380,7 @@ describe('live subscriptions', () => {
     ]);
 
     const many = Array.from({ length: 21 }, () => new Collector(client, progressChanged));
-    await sleep(500);
+    await subscribed({ progress: 20 });
     const refusedOnes = many.filter((c) => c.error);
     expect(refusedOnes).toHaveLength(1);
     expect(refusedOnes[0].error).toEqual([expect.objectContaining({ message: 'at most 20 subscriptions per connection' })]);
@@ -374,12 +397,14 @@ describe('live subscriptions', () => {
     // ten connections that subscribe and go away while no figure moves: their places are free at once
     const gone = Array.from({ length: 10 }, () => connect(t.url, bi));
     for (const client of gone) new Collector(client, progressChanged);
-    await sleep(800);
+    await subscribed({ progress: 10 });
     for (const client of gone) void client.dispose();
-    await sleep(500);
+    await subscribed({ progress: 0 });
+    // graphql-ws unregisters a connection just after its subscriptions have ended
+    await sleep(300);
 
     const opened = Array.from({ length: 10 }, () => new Collector(connect(t.url, bi), progressChanged));
-    await sleep(800);
+    await subscribed({ progress: 10 });
     expect(opened.filter((c) => c.error || c.completed)).toEqual([]);
     const closes: { code: number; reason: string }[] = [];
     const eleventh = new Collector(connect(t.url, bi, closes), progressChanged);
@@ -387,7 +412,7 @@ describe('live subscriptions', () => {
     expect(closes[0]).toEqual({ code: 1013, reason: 'at most 10 live connections per token' });
     // another token is not counted against this one
     const other = new Collector(connect(t.url, office), progressChanged);
-    await sleep(500);
+    await subscribed({ progress: 11 });
     expect(other.error).toBeUndefined();
   });
 
@@ -469,7 +494,7 @@ describe('live subscriptions', () => {
       }
       return text.match(pattern)!;
     };
-    await sleep(300);
+    await subscribed({ progress: 1 });
     expect(
       (await t.gql(hrss, submit, { input: [obs('1.2', '2023-06-04', '0.2', 'SSE-1', { regionCode: '361124' })] })).errors,
     ).toBeUndefined();
@@ -491,7 +516,7 @@ describe('live subscriptions', () => {
       const replicaUrl = await replica.listening(30_000);
       const onReplica = new Collector<ProgressChange>(connect(replicaUrl, office), progressChanged);
       const onTestHub = new Collector<ProgressChange>(connect(t.url, office), progressChanged);
-      await sleep(500);
+      await Promise.all([subscribed({ progress: 1 }), subscribedOn(replicaUrl, 1)]);
 
       // written through the test's process: heard on the replica
       expect(

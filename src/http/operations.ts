@@ -52,6 +52,17 @@ export function mountMetrics(app: Express, hub: Hub): void {
     },
   });
   new Gauge({
+    name: 'hub_live_subscriptions',
+    help: 'open live subscriptions in this process (WebSocket and event streams), by kind',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      const counts = hub.live.subscriptionCounts();
+      this.set({ kind: 'progressChanged' }, counts.progress);
+      this.set({ kind: 'notificationAdded' }, counts.notifications);
+    },
+  });
+  new Gauge({
     name: 'hub_webhook_deliveries',
     help: 'notifications by webhook delivery status',
     labelNames: ['status'] as const,

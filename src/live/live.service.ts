@@ -130,6 +130,13 @@ export class LiveService {
     return entry.stream.onEnd(() => this.notificationStreams.delete(entry));
   }
 
+  /** Open subscriptions of this process, by kind (for /metrics). */
+  subscriptionCounts(): { progress: number; notifications: number } {
+    let progress = 0;
+    for (const streams of this.progressStreams.values()) progress += streams.size;
+    return { progress, notifications: this.notificationStreams.size };
+  }
+
   /** Told when a token is revoked or a person disabled, in any process (the WebSocket server closes their connections). */
   onRevoked(listener: (event: Extract<LiveEvent, { type: 'credentials-revoked' }>) => void): () => void {
     this.revocationListeners.add(listener);
