@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueName } from '../jobs/queues.js';
 import { startWorkers } from '../jobs/workers.js';
 import { runtimeOf, startTestHub, type TestHub } from './support/hub.js';
-import { artifacts, launchChromium, logInWithPassword, wait } from './support/browser.js';
+import { artifacts, launchChromium, logInWithPassword, logInWithToken, wait } from './support/browser.js';
 import { systemActor } from '../src/audit/audit.service.js';
 
 // The dashboard's feeds page (数据接入, src/http/dashboard/feeds.js) in a real Chromium against a real
@@ -98,13 +98,6 @@ describe('the feeds page in a browser', () => {
     server?.close();
     await t?.close();
   });
-
-  async function logIn(page: Page, token: string) {
-    await page.goto(`${t.url}/dashboard/`);
-    await page.waitForSelector('#login-form', { state: 'visible', ...wait });
-    await page.fill('#token', token);
-    await page.click('#login-button');
-  }
 
   /** The data-status of a feed's row each time the table changes, from the click on: what the page showed. */
   const recordStatuses = (page: Page, feedId: string) =>
@@ -230,7 +223,7 @@ describe('the feeds page in a browser', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     try {
-      await logIn(page, office);
+      await logInWithToken(page, t.url, office);
       await page.waitForSelector('#nav-feeds', { state: 'visible', ...wait });
       await page.click('#nav-feeds');
       await page.waitForSelector('#feeds-table', wait);
@@ -258,7 +251,7 @@ describe('the feeds page in a browser', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
-      await logIn(page, redcross);
+      await logInWithToken(page, t.url, redcross);
       // the dashboard refuses an agency's token at login: no page, no tab
       await page.waitForSelector('#login-message:not([hidden])', wait);
       expect(await page.isVisible('#nav-feeds')).toBe(false);

@@ -15,7 +15,7 @@ import {
   loans as sampleLoans,
   obs,
 } from './support/sample-data.js';
-import { artifacts, launchChromium, logInWithPassword, rgb, transparent, wait } from './support/browser.js';
+import { artifacts, launchChromium, logInWithPassword, logInWithToken, rgb, transparent, wait } from './support/browser.js';
 
 // The dashboard (src/http/dashboard) in a real Chromium against a real hub. A missing Chromium fails
 // the file in beforeAll: there is no silent skip.
@@ -154,13 +154,6 @@ describe('the dashboard in a browser', () => {
     await t?.close();
   });
 
-  async function logIn(page: Page, token: string) {
-    await page.goto(`${t.url}/dashboard/`);
-    await page.waitForSelector('#login-form', { state: 'visible', ...wait });
-    await page.fill('#token', token);
-    await page.click('#login-button');
-  }
-
   /** One cell of the region table: its status, value, second line, classes and computed colours. */
   function regionCell(page: Page, region: string, indicator: string) {
     return page.$eval(`#region-table tr[data-region="${region}"] td[data-indicator="${indicator}"]`, (el) => ({
@@ -202,7 +195,7 @@ describe('the dashboard in a browser', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     try {
-      await logIn(page, office);
+      await logInWithToken(page, t.url, office);
       await page.waitForSelector('#dashboard', { state: 'visible', ...wait });
       // the page opens on the hub's today (its clock stands at 2023-07-01), not the browser's, and the
       // picker stops there
@@ -372,7 +365,7 @@ describe('the dashboard in a browser', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
     try {
-      await logIn(page, office);
+      await logInWithToken(page, t.url, office);
       await page.waitForSelector('#dashboard[data-as-of="2023-07-01"] [data-project="10"]', wait);
       // a day after today is not asked for: the hub would refuse it (BAD_USER_INPUT on asOf)
       await page.fill('#asOf', '2023-08-01');
@@ -479,7 +472,7 @@ describe('the dashboard in a browser', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
-      await logIn(page, hrss);
+      await logInWithToken(page, t.url, hrss);
       await page.waitForSelector('#login-message:not([hidden])', wait);
       expect(await page.textContent('#login-message')).toContain('市人社局');
       expect(await page.isHidden('#dashboard')).toBe(true);
@@ -505,7 +498,7 @@ describe('the dashboard in a browser', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
-      await logIn(page, office);
+      await logInWithToken(page, t.url, office);
       await page.waitForSelector('#dashboard [data-project="1"]', wait);
       await page.reload();
       await page.waitForSelector('#dashboard [data-project="1"]', wait);
@@ -526,7 +519,7 @@ describe('the dashboard in a browser', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
-      await logIn(page, token);
+      await logInWithToken(page, t.url, token);
       await page.waitForSelector('#dashboard [data-project="1"]', wait);
       // a BI token may read but leaves no admin cookie
       expect(await context.cookies()).toEqual([]);

@@ -1,19 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../src/app.js';
 import type { ProgressChange } from '../src/live/live.service.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { obs } from './support/sample-data.js';
-import { freePort, pollUntil } from './support/spawned-hub.js';
+import { redisServer, startOwnRedis } from './support/own-redis.js';
+import { freePort } from './support/spawned-hub.js';
 
 /**
  * Live events between processes (issue 14) through a Redis of the test's own that is killed and
  * started again: while it is away a push still answers at once and its own process still hears it;
  * once it is back, the other process hears pushes again (its subscriber subscribed again by itself).
  */
-const redisServer = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path));
 
 const submit = /* GraphQL */ `
   mutation ($input: [ObservationInput!]!) {
@@ -54,17 +52,7 @@ if (!redisServer) {
     let hrss: string;
 
     const startRedis = async () => {
-      redis = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      await pollUntil('redis-server to answer', async () => {
-        const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        probe.on('error', () => undefined);
-        const ok = await probe.connect().then(
-          () => probe.ping().then((pong) => pong === 'PONG'),
-          () => false,
-        );
-        probe.disconnect();
-        return ok;
-      });
+      redis = await startOwnRedis(port);
     };
     const push = async (ref: string, regionCode: string) => {
       const started = Date.now();

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedSchedulerId } from '../jobs/feed-pull.js';
 import { QueueName } from '../jobs/queues.js';
 import { loanMapping } from './support/feeds.js';
 import { startTestHub, type TestHub, runtimeOf } from './support/hub.js';
+import { redisServer, startOwnRedis } from './support/own-redis.js';
 import { freePort, pollUntil } from './support/spawned-hub.js';
 
 /**
@@ -14,7 +13,6 @@ import { freePort, pollUntil } from './support/spawned-hub.js';
  * once Redis answers (SIGCONT), including an upsertFeed sent again after the one that timed out.
  * Against a Redis of the test's own.
  */
-const redisServer = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path));
 const boundMs = 2_000;
 
 if (!redisServer) {
@@ -61,20 +59,8 @@ if (!redisServer) {
 
     beforeAll(async () => {
       const port = await freePort();
-      redis = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-        stdio: 'ignore',
-      });
+      redis = await startOwnRedis(port);
       const url = `redis://127.0.0.1:${port}`;
-      await pollUntil('redis-server to answer', async () => {
-        const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        probe.on('error', () => undefined);
-        const ok = await probe.connect().then(
-          () => probe.ping().then((pong) => pong === 'PONG'),
-          () => false,
-        );
-        probe.disconnect();
-        return ok;
-      });
       t = await startTestHub({ env: { REDIS_URL: url } });
       expect(await t.hub.jobs.connect()).toBe(true);
       office = await t.token('OFFICE');

@@ -60,8 +60,8 @@ export class UserService {
     return this.db.select(userColumns).from(users).orderBy(asc(users.id));
   }
 
-  async byName(name: string): Promise<UserRow> {
-    const [row] = await this.db.select(userColumns).from(users).where(eq(users.name, name));
+  async byName(name: string, db: Db = this.db): Promise<UserRow> {
+    const [row] = await db.select(userColumns).from(users).where(eq(users.name, name));
     if (!row) throw notFound(`user ${name}`, 'name');
     return row;
   }
@@ -108,7 +108,7 @@ export class UserService {
         .set({ disabledAt: now })
         .where(and(eq(users.name, name), isNull(users.disabledAt)))
         .returning(userColumns);
-      if (!changed) return { row: await this.byNameIn(tx, name), already: true };
+      if (!changed) return { row: await this.byName(name, tx), already: true };
       await this.endSessionsOf(tx, changed.id, now);
       await recordAudit(tx, this.clock, actor, { action: 'user.disable', target: `user ${name}` });
       return { row: changed, already: false };
@@ -199,12 +199,6 @@ export class UserService {
       );
     if (!row) return undefined;
     return { clientId: null, userId: row.id, userName: row.name, role: row.role, agencyId: null, agencyCode: null, label: row.name };
-  }
-
-  private async byNameIn(db: Db, name: string): Promise<UserRow> {
-    const [row] = await db.select(userColumns).from(users).where(eq(users.name, name));
-    if (!row) throw notFound(`user ${name}`, 'name');
-    return row;
   }
 
   private async endSessionsOf(db: Db, userId: number, now: Date): Promise<void> {

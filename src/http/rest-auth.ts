@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Hub } from '../app.js';
 import { authenticate, bearerToken, type Principal, type Role } from '../auth/auth.service.js';
@@ -9,7 +10,7 @@ export const sessionCookie = 'hub_session';
 const tokenCookie = 'hub_token';
 
 /** One cookie of a request, decoded; undefined when absent or malformed (%E0%A4%A is no credential, and no 500). */
-export function requestCookie(req: Request, name: string): string | undefined {
+export function requestCookie(req: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
   const cookie = (req.headers.cookie ?? '')
     .split(';')
     .map((c) => c.trim())

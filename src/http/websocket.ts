@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Hub } from '../app.js';
 import { bearerToken } from '../auth/auth.service.js';
 import { formatLiveErrors, subscriptionArgs, type LiveConnection, type LiveConnections, type LiveLimits } from './live-connections.js';
-import type { Credential } from './rest-auth.js';
+import { requestCookie, sessionCookie, type Credential } from './rest-auth.js';
 
 /**
  * Close codes beyond graphql-ws's own: the token went away while connected (4401, which its client
@@ -20,16 +20,12 @@ type LiveContext = Context<Record<string, unknown> | undefined, { socket: WebSoc
 
 /** A person's session cookie on a request from a page of this hub (its Origin is this host), else none. */
 export function sameOriginSession(request: IncomingMessage): Credential | undefined {
-  const cookie = (request.headers.cookie ?? '')
-    .split(';')
-    .map((c) => c.trim())
-    .find((c) => c.startsWith('hub_session='));
-  if (!cookie) return undefined;
+  const session = requestCookie(request, sessionCookie);
+  if (!session) return undefined;
   // a page of another site cannot borrow the cookie: its Origin is not this host
   const origin = request.headers.origin;
   try {
-    if (!origin || new URL(origin).host !== request.headers.host) return undefined;
-    return { kind: 'session', value: decodeURIComponent(cookie.slice('hub_session='.length)) };
+    return origin && new URL(origin).host === request.headers.host ? { kind: 'session', value: session } : undefined;
   } catch {
     return undefined;
   }

@@ -42,3 +42,11 @@ export async function logInWithPassword(page: Page, base: string, name: string, 
   await page.fill('#password', password);
   await page.click('#password-button');
 }
+
+/** Opens the dashboard of the hub at `base` and logs in with an API token (the system administrators' form). */
+export async function logInWithToken(page: Page, base: string, token: string): Promise<void> {
+  await page.goto(`${base}/dashboard/`);
+  await page.waitForSelector('#login-form', { state: 'visible', ...wait });
+  await page.fill('#token', token);
+  await page.click('#login-button');
+}

@@ -91,6 +91,22 @@ const FIGURE = /* GraphQL */ `
     parts
   }
 `;
+/** a unit's figure: value, percent, 占全市 share and status (null value: no data) */
+const UNIT_ROW = /* GraphQL */ `
+  fragment UnitRow on RegionProgress {
+    region {
+      code
+      name
+      level
+    }
+    progress {
+      value
+      percent
+      shareOfCity
+      status
+    }
+  }
+`;
 const ROUND_SUBMISSIONS = /* GraphQL */ `
   fragment RoundSubmissions on ReportingRound {
     id
@@ -223,21 +239,12 @@ export const PROJECT_QUERY = /* GraphQL */ `
           value
         }
         byRegion(asOf: $asOf) {
-          region {
-            code
-            name
-            level
-          }
-          progress {
-            value
-            percent
-            shareOfCity
-            status
-          }
+          ...UnitRow
         }
       }
     }
   }
+  ${UNIT_ROW}
 `;
 
 /**
@@ -430,20 +437,11 @@ export const SCREEN_REGIONS_QUERY = /* GraphQL */ `
     indicator(code: $code, planCode: $planCode) {
       code
       byRegion {
-        region {
-          code
-          name
-          level
-        }
-        progress {
-          value
-          percent
-          shareOfCity
-          status
-        }
+        ...UnitRow
       }
     }
   }
+  ${UNIT_ROW}
 `;
 
 /**
